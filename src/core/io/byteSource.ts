@@ -1,0 +1,17 @@
+/**
+ * Positional, asynchronous reads: the only way the format core touches a file.
+ * Node file handles back it in the CLI and for `file:` URIs; the extension can wrap
+ * `workspace.fs` for other schemes. Readers never ask for the whole file.
+ */
+export interface ByteSource {
+  /** Shown in error messages: a path or a URI string. */
+  readonly name: string;
+  /** Total size in bytes. */
+  readonly size: number;
+  /**
+   * Exactly `length` bytes starting at `offset`. Rejects (never short-reads) when the
+   * range is outside the file.
+   */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import type { DType } from './dtype';
+
+/** Where a tensor's storage lives inside the file (absolute byte offsets). */
+export interface StorageRef {
+  /** Storage key: the zip entry name under `data/`, the legacy key, or the safetensors tensor name. */
+  readonly key: string;
+  readonly dtype: DType;
+  /** Elements in the storage. */
+  readonly numel: number;
+  /** Absolute offset of the storage's first byte in the file. */
+  readonly byteStart: number;
+  /** Storage length in bytes (numel × itemsize). */
+  readonly byteLength: number;
+}
+
+/** One tensor found in a checkpoint, described from metadata only. */
+export interface TensorInfo {
+  /** Dict path joined with '.', e.g. `state_dict.module.v.cls_token`. */
+  readonly name: string;
+  /** The same path, unjoined (keys may themselves contain dots). */
+  readonly path: readonly string[];
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  /** Strides in elements. */
+  readonly stride: readonly number[];
+  /** Offset into the storage, in elements. */
+  readonly storageOffset: number;
+  readonly storage: StorageRef;
+  /** Product of the shape (1 for scalars). */
+  readonly numel: number;
+  /** numel × itemsize: the size of the contiguous tensor. */
+  readonly bytes: number;
+  /** Absolute [start, end) byte range of the file this view reads. */
+  readonly byteRange: readonly [number, number];
+  /** True for `torch.nn.Parameter`. */
+  readonly isParameter?: boolean;
+}

@@ -1,0 +1,2 @@
+// Placeholder until the editor webview lands.
+export {};
