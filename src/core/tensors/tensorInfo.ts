@@ -11,6 +11,8 @@ export interface StorageRef {
   readonly byteStart: number;
   /** Storage length in bytes (numel × itemsize). */
   readonly byteLength: number;
+  /** Storage bytes are big-endian (torch zip `byteorder` = big, or a legacy file from a big-endian machine); readers swap them. */
+  readonly bigEndian?: boolean;
 }
 
 /** One tensor found in a checkpoint, described from metadata only. */

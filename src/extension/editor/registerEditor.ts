@@ -1,4 +1,6 @@
 import type * as vscode from 'vscode';
+import { CheckpointEditorProvider } from './checkpointEditorProvider';
 
-// Placeholder until this feature lands; replaced by its owner.
-export function registerCheckpointEditor(_context: vscode.ExtensionContext): void {}
+export function registerCheckpointEditor(context: vscode.ExtensionContext): void {
+  CheckpointEditorProvider.register(context);
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { open, rm, writeFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { version as converterVersion } from '../../package.json';
+import type { ByteSource } from '../core/io/byteSource';
+import type { TensorInfo } from '../core/tensors/tensorInfo';
+import { readTensor } from '../core/tensors/tensorReader';
+import { ConversionCancelledError, DestinationExistsError, VerificationError } from './errors';
+import type { ConversionPlan } from './plan';
+import { produceTensor } from './produceTensor';
+import { reportJson, reportMarkdown } from './report';
+import { SafetensorsWriter } from './safetensorsWriter';
+import { commitStaging, createStaging, removeStaleStaging } from './stagingFolder';
+import { verifyFolder, type VerificationSummary } from './verify';
+
+export interface ConversionProgress {
+  readonly tensorsDone: number;
+  readonly tensorsTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
+export interface ConvertOptions {
+  readonly force?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: ConversionProgress) => void;
+  /** Default true. */
+  readonly writePreprocessorConfig?: boolean;
+  /** Recorded in the safetensors metadata and the report. */
+  readonly sourceFileName: string;
+}
+
+export interface ConversionResult {
+  readonly outDir: string;
+  /** File names inside outDir. */
+  readonly files: readonly string[];
+  readonly reportPath: string;
+  readonly warnings: readonly string[];
+  readonly verified: true;
+  readonly verification: VerificationSummary;
+}
+
+export { converterVersion };
+
+/**
+ * Writes the planned HF folder: streams tensor by tensor into model.safetensors (memory holds
+ * at most the q/k/v source and one output tensor), writes the configs, verifies by re-reading,
+ * writes the reports, then renames the staging folder into place. Any failure, cancel or crash
+ * leaves no destination folder; the source is only read.
+ */
+export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource, outDir: string, opts: ConvertOptions): Promise<ConversionResult> {
+  const dest = resolve(outDir);
+  if (existsSync(dest) && !opts.force) throw new DestinationExistsError(dest);
+  const { signal } = opts;
+  await removeStaleStaging(dest);
+  const staging = await createStaging(dest);
+  try {
+    const produced = await writeModel(plan, source, staging, opts);
+    const files = ['model.safetensors', 'config.json'];
+    await writeJson(join(staging, 'config.json'), plan.config);
+    if (opts.writePreprocessorConfig !== false) {
+      await writeJson(join(staging, 'preprocessor_config.json'), plan.preprocessorConfig);
+      files.push('preprocessor_config.json');
+    }
+    throwIfAborted(signal, dest);
+    const { problems, summary } = await verifyFolder(staging, plan, produced, source, signal);
+    if (problems.length > 0) throw new VerificationError(dest, problems);
+    files.push('conversion-report.md', 'conversion-report.json');
+    const report = { plan, converterVersion, files, producedSha256: produced, verification: summary };
+    await writeFile(join(staging, 'conversion-report.md'), reportMarkdown(report));
+    await writeJson(join(staging, 'conversion-report.json'), reportJson(report));
+    throwIfAborted(signal, dest);
+    await commitStaging(staging, dest, opts.force === true);
+    return { outDir: dest, files, reportPath: join(dest, 'conversion-report.md'), warnings: plan.warnings, verified: true, verification: summary };
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    if (signal?.aborted) throw new ConversionCancelledError(dest);
+    throw err;
+  }
+}
+
+/** Writes model.safetensors; returns the sha256 of each tensor's bytes as produced. */
+async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string, opts: ConvertOptions): Promise<Map<string, string>> {
+  const file = await open(join(dir, 'model.safetensors'), 'wx');
+  const hashes = new Map<string, string>();
+  try {
+    const writer = new SafetensorsWriter(file, plan.tensors);
+    await writer.writeHeader({
+      format: 'pt',
+      source_file: basename(opts.sourceFileName),
+      ...(plan.dataPklSha256 ? { source_data_pkl_sha256: plan.dataPklSha256 } : {}),
+      converter: `ssast-hf-ast ${converterVersion}`,
+    });
+    const reads = new SourceCache(source);
+    let bytesDone = 0;
+    for (const [i, t] of plan.tensors.entries()) {
+      throwIfAborted(opts.signal, dir);
+      const bytes = produceTensor(t, await reads.get(t.source, opts.signal));
+      hashes.set(t.name, createHash('sha256').update(bytes).digest('hex'));
+      await writer.writeTensor(bytes);
+      bytesDone += bytes.byteLength;
+      opts.onProgress?.({ tensorsDone: i + 1, tensorsTotal: plan.tensors.length, bytesDone, bytesTotal: plan.totalBytes });
+    }
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  return hashes;
+}
+
+/** Keeps the last two source tensors: q, k and v alternate weight/bias slices of the same two. */
+class SourceCache {
+  private readonly entries: { tensor: TensorInfo; bytes: Uint8Array }[] = [];
+
+  constructor(private readonly source: ByteSource) {}
+
+  async get(tensor: TensorInfo, signal?: AbortSignal): Promise<Uint8Array> {
+    const hit = this.entries.find((e) => e.tensor === tensor);
+    if (hit) return hit.bytes;
+    const bytes = await readTensor(this.source, tensor, signal);
+    this.entries.push({ tensor, bytes });
+    if (this.entries.length > 2) this.entries.shift();
+    return bytes;
+  }
+}
+
+function throwIfAborted(signal: AbortSignal | undefined, dest: string): void {
+  if (signal?.aborted) throw new ConversionCancelledError(dest);
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFile(path, JSON.stringify(value, null, 2) + '\n');
+}

@@ -1,0 +1,31 @@
+/** The checkpoint cannot become an HF AST folder; `hint` says what the user can do. */
+export class ConversionRefusedError extends Error {
+  constructor(readonly file: string, readonly reason: string, readonly hint: string) {
+    super(`${file}: ${reason}`);
+    this.name = 'ConversionRefusedError';
+  }
+}
+
+/** The destination exists and `force` was not given: nothing was written. */
+export class DestinationExistsError extends Error {
+  constructor(readonly outDir: string) {
+    super(`${outDir} already exists; choose another folder or replace it (--force)`);
+    this.name = 'DestinationExistsError';
+  }
+}
+
+/** The AbortSignal fired: the temporary folder was removed, nothing was written. */
+export class ConversionCancelledError extends Error {
+  constructor(readonly outDir: string) {
+    super(`conversion to ${outDir} cancelled; nothing was written`);
+    this.name = 'ConversionCancelledError';
+  }
+}
+
+/** The written folder did not re-read as planned: it is removed, never renamed into place. */
+export class VerificationError extends Error {
+  constructor(readonly outDir: string, readonly problems: readonly string[]) {
+    super(`verification of ${outDir} failed: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ''}`);
+    this.name = 'VerificationError';
+  }
+}

@@ -1,0 +1,47 @@
+import { patchesAlong } from './hfLayout';
+
+export interface PatchGrid {
+  readonly f: number;
+  readonly t: number;
+}
+
+/** An input size and stride that give a patch grid. */
+export interface GridInput {
+  readonly numMelBins: number;
+  readonly maxLength: number;
+  readonly frequencyStride: number;
+  readonly timeStride: number;
+}
+
+/** Input lengths the SSAST/AST recipes use, tried first when the weights don't say. */
+const COMMON_MEL_BINS = [128];
+const COMMON_FRAMES = [1024, 512, 128, 100];
+
+/**
+ * Guesses the input that produced `patches` position rows when the checkpoint doesn't record
+ * it (fine-tuned SSAST and AST files lack `p_input_*`): 128 mel bins, stride = patch size
+ * (pretraining) first, then AST's stride 10, then any other stride, each stride shared by
+ * both axes as every released recipe does.
+ */
+export function inferGridInput(patches: number, patch: readonly [number, number]): { grid: PatchGrid; input: GridInput } | undefined {
+  const [pf, pt] = patch;
+  const strides = [pf, 10, ...Array.from({ length: pf }, (_, i) => pf - i)].filter((s, i, all) => s >= 1 && all.indexOf(s) === i);
+  for (const stride of strides) {
+    for (const numMelBins of COMMON_MEL_BINS) {
+      if (numMelBins < pf) continue;
+      const f = patchesAlong(numMelBins, pf, stride);
+      if (patches % f !== 0) continue;
+      const t = patches / f;
+      const maxLength = COMMON_FRAMES.find((n) => n >= pt && patchesAlong(n, pt, stride) === t) ?? (t - 1) * stride + pt;
+      return { grid: { f, t }, input: { numMelBins, maxLength, frequencyStride: stride, timeStride: stride } };
+    }
+  }
+  return undefined;
+}
+
+export function gridOf(input: GridInput, patch: readonly [number, number]): PatchGrid {
+  return {
+    f: patchesAlong(input.numMelBins, patch[0], input.frequencyStride),
+    t: patchesAlong(input.maxLength, patch[1], input.timeStride),
+  };
+}

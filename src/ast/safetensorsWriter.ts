@@ -1,0 +1,63 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { FloatDType } from './floatCodec';
+
+const SAFETENSORS_DTYPE: Record<FloatDType, string> = { float64: 'F64', float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
+
+export interface SafetensorsEntry {
+  readonly name: string;
+  readonly dtype: FloatDType;
+  readonly shape: readonly number[];
+  readonly byteLength: number;
+}
+
+/**
+ * The 8-byte length + JSON header for `entries` laid out back to back in the given order.
+ * The JSON is padded with spaces so tensor data starts 8-byte aligned, as the safetensors
+ * writers do (lets readers map F64/I64 data without copying).
+ */
+export function safetensorsHeader(entries: readonly SafetensorsEntry[], metadata: Readonly<Record<string, string>>): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const e of entries) {
+    header[e.name] = { dtype: SAFETENSORS_DTYPE[e.dtype], shape: e.shape, data_offsets: [offset, offset + e.byteLength] };
+    offset += e.byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  const out = new Uint8Array(8 + padded).fill(0x20, 8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(padded), true);
+  out.set(json, 8);
+  return out;
+}
+
+/** Appends a header and then each tensor's bytes, checking each against its declared length. */
+export class SafetensorsWriter {
+  private position = 0;
+  private next = 0;
+
+  constructor(private readonly file: FileHandle, private readonly entries: readonly SafetensorsEntry[]) {}
+
+  async writeHeader(metadata: Readonly<Record<string, string>>): Promise<void> {
+    await this.append(safetensorsHeader(this.entries, metadata));
+  }
+
+  /** Bytes of the next entry, in the order the header lists them. */
+  async writeTensor(bytes: Uint8Array): Promise<void> {
+    const entry = this.entries[this.next];
+    if (!entry) throw new Error('safetensors writer: more tensors than declared');
+    if (bytes.byteLength !== entry.byteLength) {
+      throw new Error(`safetensors writer: ${entry.name} has ${bytes.byteLength} bytes, declared ${entry.byteLength}`);
+    }
+    this.next++;
+    await this.append(bytes);
+  }
+
+  private async append(bytes: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < bytes.byteLength) {
+      const { bytesWritten } = await this.file.write(bytes, done, bytes.byteLength - done, this.position + done);
+      done += bytesWritten;
+    }
+    this.position += bytes.byteLength;
+  }
+}

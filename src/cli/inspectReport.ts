@@ -1,0 +1,70 @@
+// How `inspect` prints a CheckpointIndex: a readable table, or one JSON object for scripts.
+import type { CheckpointIndex } from '../core/checkpointIndex';
+import type { TensorInfo } from '../core/tensors/tensorInfo';
+
+const FORMAT_NAMES: Readonly<Record<CheckpointIndex['format'], string>> = {
+  'torch-zip': 'PyTorch zip (torch.save, torch ≥ 1.6)',
+  'torch-legacy': 'PyTorch legacy (torch.save before 1.6)',
+  safetensors: 'safetensors',
+  torchscript: 'TorchScript archive (torch.jit.save)',
+};
+
+/** `module.name` of every global torch.load(weights_only=True) would refuse. */
+export function unsafeGlobals(index: CheckpointIndex): string[] {
+  return index.safety.globals.filter((g) => g.verdict !== 'safe').map((g) => g.name);
+}
+
+export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): string {
+  return JSON.stringify({
+    format: index.format,
+    tensors: index.tensors.map((t) => ({
+      name: t.name, dtype: t.dtype, shape: t.shape, numel: t.numel, bytes: t.bytes,
+      ...(hashes ? { sha256: hashes.get(t) } : {}),
+    })),
+    metadata: index.metadata,
+    warnings: index.warnings,
+    safety: { verdict: index.safety.verdict, globals: index.safety.globals },
+    unsafeGlobals: unsafeGlobals(index),
+  }, null, 2);
+}
+
+export function inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): string {
+  const header = ['name', 'dtype', 'shape', 'size', ...(hashes ? ['sha256'] : [])];
+  const rows = index.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? ''] : [])]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === 3 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  const totalBytes = index.tensors.reduce((sum, t) => sum + t.bytes, 0);
+  const totalElements = index.tensors.reduce((sum, t) => sum + t.numel, 0);
+  const out = [
+    `${index.file}`,
+    `format: ${FORMAT_NAMES[index.format]}, ${humanBytes(index.fileSize)} on disk`,
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `${index.tensors.length} tensors, ${totalElements.toLocaleString('en-US')} elements, ${humanBytes(totalBytes)}`,
+    safetyLine(index),
+    ...index.warnings.map((w) => `warning: ${w}`),
+  ];
+  return out.join('\n');
+}
+
+function safetyLine(index: CheckpointIndex): string {
+  const { verdict, globals } = index.safety;
+  if (verdict === 'safe') return `safety: safe (only weights-only globals${globals.length ? `: ${globals.length} names` : ''})`;
+  const listed = globals.filter((g) => g.verdict === verdict).map((g) => g.name).join(', ');
+  const others = globals.filter((g) => g.verdict === 'not-weights-only' && verdict === 'dangerous').map((g) => g.name);
+  const advice = verdict === 'dangerous' ? 'do not torch.load this file' : 'torch.load(weights_only=False) would import and call these';
+  return `safety: ${verdict.toUpperCase()}: ${listed}${others.length ? `; also not weights-only: ${others.join(', ')}` : ''} (${advice})`;
+}
+
+export function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

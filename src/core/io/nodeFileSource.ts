@@ -1,0 +1,32 @@
+import { open } from 'node:fs/promises';
+import type { ByteSource } from './byteSource';
+import { checkRange } from './checkRange';
+
+/** A ByteSource over a local file: positional reads on one Node file handle, never the whole file. */
+export async function openFileSource(path: string): Promise<ByteSource> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    return {
+      name: path,
+      size,
+      async read(offset: number, length: number): Promise<Uint8Array> {
+        checkRange(path, size, offset, length);
+        const buffer = new Uint8Array(length);
+        let done = 0;
+        // A positional read may return fewer bytes than asked; loop until the range is full.
+        while (done < length) {
+          const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+          if (bytesRead === 0) throw new RangeError(`${path}: file ended at byte ${offset + done} while reading ${length} bytes at ${offset}`);
+          done += bytesRead;
+        }
+        return buffer;
+      },
+      close: () => handle.close(),
+    };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+

@@ -1,0 +1,406 @@
+import { PickleFormatError } from '../errors';
+import { Op } from './opcodes';
+import { pythonThreeName } from './pythonNames';
+import { decodeQuotedString, decodeRawUnicodeEscape } from './textLiterals';
+import type { PyDict, PyGlobal, PyObject, PyPersistent, PyValue } from './values';
+
+/** Bounds that make a hostile pickle end with an error instead of exhausting time or memory. */
+export interface PickleLimits {
+  /** Values created in total (each push counts). */
+  readonly maxItems: number;
+  /** Nested MARKs. */
+  readonly maxMarkDepth: number;
+  readonly maxMemo: number;
+  /** Bytes of one Python int (LONG1/LONG4/LONG). */
+  readonly maxIntBytes: number;
+}
+
+export const DEFAULT_PICKLE_LIMITS: PickleLimits = {
+  maxItems: 5_000_000,
+  maxMarkDepth: 100_000,
+  maxMemo: 5_000_000,
+  maxIntBytes: 65_536,
+};
+
+/** Where the pickle sits, for error messages: the file, the zip entry, and the offset of byte 0. */
+export interface PickleContext {
+  readonly file: string;
+  readonly entry?: string;
+  /** Added to positions in the buffer so offsets in errors are file offsets (legacy format). */
+  readonly baseOffset?: number;
+}
+
+export interface UnpickleResult {
+  readonly value: PyValue;
+  /** Position just after STOP, relative to the buffer. */
+  readonly end: number;
+  /** Every global the pickle names (`module.name`, Python 3 names) with how often. */
+  readonly globals: ReadonlyMap<string, number>;
+  /** Every persistent id in pickle order (torch storages). */
+  readonly persistents: readonly PyPersistent[];
+}
+
+/** The pickle ended before STOP: distinct so a reader can fetch more bytes and try again. */
+export class PickleTruncatedError extends PickleFormatError {}
+
+const utf8 = new TextDecoder('utf-8');
+const latin1 = new TextDecoder('latin1');
+
+/**
+ * Runs the pickle opcodes in `bytes` from `start` up to STOP and returns the inert value they
+ * build. Never imports, never calls: see values.ts.
+ */
+export function unpickle(bytes: Uint8Array, context: PickleContext, start = 0, limits = DEFAULT_PICKLE_LIMITS): UnpickleResult {
+  return new Machine(bytes, context, start, limits).run();
+}
+
+class Machine {
+  private pos: number;
+  private stack: PyValue[] = [];
+  private readonly metastack: PyValue[][] = [];
+  private readonly memo = new Map<number, PyValue>();
+  private readonly globals = new Map<string, number>();
+  private readonly persistents: PyPersistent[] = [];
+  private items = 0;
+  private opStart = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly context: PickleContext,
+    start: number,
+    private readonly limits: PickleLimits,
+  ) {
+    this.pos = start;
+  }
+
+  run(): UnpickleResult {
+    for (;;) {
+      this.opStart = this.pos;
+      const op = this.u8();
+      if (op === Op.STOP) {
+        const value = this.pop();
+        return { value, end: this.pos, globals: this.globals, persistents: this.persistents };
+      }
+      this.step(op);
+    }
+  }
+
+  private step(op: number): void {
+    switch (op) {
+      case Op.PROTO: {
+        const protocol = this.u8();
+        if (protocol > 5) this.fail(`unsupported pickle protocol ${protocol}`);
+        return;
+      }
+      case Op.FRAME: this.take(8); return; // framing only groups opcodes; the data follows inline
+      case Op.MARK:
+        if (this.metastack.length >= this.limits.maxMarkDepth) this.fail(`more than ${this.limits.maxMarkDepth} nested marks`);
+        this.metastack.push(this.stack);
+        this.stack = [];
+        return;
+      case Op.POP: if (this.stack.length > 0) this.pop(); else this.popMark(); return;
+      case Op.POP_MARK: this.popMark(); return;
+      case Op.DUP: this.push(this.top()); return;
+
+      case Op.NONE: this.push(null); return;
+      case Op.NEWTRUE: this.push(true); return;
+      case Op.NEWFALSE: this.push(false); return;
+      case Op.INT: this.push(this.textInt(this.line())); return;
+      case Op.LONG: this.push(this.parseDecimal(this.line().replace(/L$/, ''))); return;
+      case Op.BININT: this.push(BigInt(this.view(4).getInt32(0, true))); return;
+      case Op.BININT1: this.push(BigInt(this.u8())); return;
+      case Op.BININT2: this.push(BigInt(this.view(2).getUint16(0, true))); return;
+      case Op.LONG1: this.push(this.longBytes(this.u8())); return;
+      case Op.LONG4: this.push(this.longBytes(this.view(4).getInt32(0, true))); return;
+      case Op.FLOAT: this.push(Number.parseFloat(this.line())); return;
+      case Op.BINFLOAT: this.push(this.view(8).getFloat64(0, false)); return;
+
+      case Op.STRING: {
+        const decoded = decodeQuotedString(this.line());
+        if (decoded === undefined) this.fail('STRING opcode argument is not a quoted string');
+        this.push(this.pyString(decoded));
+        return;
+      }
+      case Op.BINSTRING: this.push(this.pyString(this.take(this.length32()))); return;
+      case Op.SHORT_BINSTRING: this.push(this.pyString(this.take(this.u8()))); return;
+      case Op.UNICODE: this.push(decodeRawUnicodeEscape(this.line())); return;
+      case Op.BINUNICODE: this.push(utf8.decode(this.take(this.length32()))); return;
+      case Op.SHORT_BINUNICODE: this.push(utf8.decode(this.take(this.u8()))); return;
+      case Op.BINUNICODE8: this.push(utf8.decode(this.take(this.length64()))); return;
+      case Op.BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.length32()).slice() }); return;
+      case Op.SHORT_BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.u8()).slice() }); return;
+      case Op.BINBYTES8:
+      case Op.BYTEARRAY8: this.push({ kind: 'bytes', bytes: this.take(this.length64()).slice() }); return;
+      case Op.NEXT_BUFFER: this.fail('pickle refers to an out-of-band buffer, which a file cannot provide');
+      // falls through: fail() never returns
+      case Op.READONLY_BUFFER: return;
+
+      case Op.EMPTY_TUPLE: this.push({ kind: 'tuple', items: [] }); return;
+      case Op.TUPLE: this.push({ kind: 'tuple', items: this.popMark() }); return;
+      case Op.TUPLE1: this.push({ kind: 'tuple', items: this.popN(1) }); return;
+      case Op.TUPLE2: this.push({ kind: 'tuple', items: this.popN(2) }); return;
+      case Op.TUPLE3: this.push({ kind: 'tuple', items: this.popN(3) }); return;
+      case Op.EMPTY_LIST: this.push({ kind: 'list', items: [] }); return;
+      case Op.LIST: this.push({ kind: 'list', items: this.popMark() }); return;
+      case Op.EMPTY_DICT: this.push({ kind: 'dict', entries: [] }); return;
+      case Op.DICT: {
+        const dict: PyDict = { kind: 'dict', entries: [] };
+        this.setItems(dict, this.popMark());
+        this.push(dict);
+        return;
+      }
+      case Op.EMPTY_SET: this.push({ kind: 'set', items: [] }); return;
+      case Op.FROZENSET: this.push({ kind: 'frozenset', items: this.popMark() }); return;
+      case Op.APPEND: { const item = this.pop(); this.append(this.top(), [item]); return; }
+      case Op.APPENDS: { const items = this.popMark(); this.append(this.top(), items); return; }
+      case Op.ADDITEMS: { const items = this.popMark(); this.append(this.top(), items); return; }
+      case Op.SETITEM: { const [key, value] = this.popN(2); this.setItems(this.top(), [key!, value!]); return; }
+      case Op.SETITEMS: { const items = this.popMark(); this.setItems(this.top(), items); return; }
+
+      case Op.GLOBAL: { const module = this.line(); const name = this.line(); this.push(this.global(module, name)); return; }
+      case Op.STACK_GLOBAL: {
+        const [module, name] = this.popN(2);
+        if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL needs two strings on the stack');
+        this.push(this.global(module, name));
+        return;
+      }
+      case Op.INST: {
+        const cls = this.global(this.line(), this.line());
+        this.push(this.object(cls, this.popMark()));
+        return;
+      }
+      case Op.OBJ: {
+        const [cls, ...args] = this.popMark();
+        if (cls === undefined) this.fail('OBJ without a class');
+        this.push(this.object(cls, args));
+        return;
+      }
+      case Op.EXT1: this.push(this.extension(this.u8())); return;
+      case Op.EXT2: this.push(this.extension(this.view(2).getUint16(0, true))); return;
+      case Op.EXT4: this.push(this.extension(this.view(4).getInt32(0, true))); return;
+      case Op.REDUCE: {
+        const [callee, args] = this.popN(2);
+        this.push(this.object(callee!, this.sequence(args!, 'REDUCE arguments')));
+        return;
+      }
+      case Op.NEWOBJ: {
+        const [cls, args] = this.popN(2);
+        this.push(this.object(cls!, this.sequence(args!, 'NEWOBJ arguments')));
+        return;
+      }
+      case Op.NEWOBJ_EX: {
+        const [cls, args, kwargs] = this.popN(3);
+        this.push(this.object(cls!, this.sequence(args!, 'NEWOBJ_EX arguments'), kwargs));
+        return;
+      }
+      case Op.BUILD: {
+        const state = this.pop();
+        const target = this.top();
+        // Only placeholder objects keep state; BUILD on anything else would be a no-op or a Python error.
+        if (typeof target === 'object' && target !== null && target.kind === 'object') target.state = state;
+        return;
+      }
+      case Op.PERSID: this.persistent(this.line()); return;
+      case Op.BINPERSID: this.persistent(this.pop()); return;
+
+      case Op.PUT: this.put(this.decimalIndex(this.line())); return;
+      case Op.BINPUT: this.put(this.u8()); return;
+      case Op.LONG_BINPUT: this.put(this.view(4).getUint32(0, true)); return;
+      case Op.MEMOIZE: this.put(this.memo.size); return;
+      case Op.GET: this.get(this.decimalIndex(this.line())); return;
+      case Op.BINGET: this.get(this.u8()); return;
+      case Op.LONG_BINGET: this.get(this.view(4).getUint32(0, true)); return;
+      default:
+        this.fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}; the data is not a pickle or is corrupt`);
+    }
+  }
+
+  // ---- values ----
+
+  private global(module: string, name: string): PyGlobal {
+    const [m, n] = pythonThreeName(module, name);
+    const full = `${m}.${n}`;
+    this.globals.set(full, (this.globals.get(full) ?? 0) + 1);
+    return { kind: 'global', module: m, name: n };
+  }
+
+  private persistent(pid: PyValue): void {
+    const value: PyPersistent = { kind: 'persistent', pid };
+    this.persistents.push(value);
+    this.push(value);
+  }
+
+  /** The copyreg extension registry is process state the file cannot carry: name the code. */
+  private extension(code: number): PyGlobal {
+    return this.global('copyreg', `_extension_registry[${code}]`);
+  }
+
+  private object(callee: PyValue, args: readonly PyValue[], kwargs?: PyValue): PyObject {
+    return { kind: 'object', callee, args, ...(kwargs === undefined ? {} : { kwargs }), dictItems: [], listItems: [] };
+  }
+
+  private sequence(value: PyValue, what: string): readonly PyValue[] {
+    if (typeof value === 'object' && value !== null && (value.kind === 'tuple' || value.kind === 'list')) return value.items;
+    this.fail(`${what} are not a tuple`);
+  }
+
+  private append(target: PyValue, items: PyValue[]): void {
+    this.count(items.length);
+    if (typeof target === 'object' && target !== null) {
+      if (target.kind === 'list' || target.kind === 'set') { for (const item of items) target.items.push(item); return; }
+      if (target.kind === 'object') { for (const item of items) target.listItems.push(item); return; }
+    }
+    this.fail(`cannot append items to ${describe(target)}`);
+  }
+
+  private setItems(target: PyValue, flat: PyValue[]): void {
+    if (flat.length % 2 !== 0) this.fail('odd number of items for a dict');
+    this.count(flat.length / 2);
+    let entries: [PyValue, PyValue][];
+    if (typeof target === 'object' && target !== null && target.kind === 'dict') entries = target.entries;
+    else if (typeof target === 'object' && target !== null && target.kind === 'object') entries = target.dictItems;
+    else this.fail(`cannot set items on ${describe(target)}`);
+    for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
+  }
+
+  /** Python 2 `str` (BINSTRING…): torch.load decodes it as UTF-8; keep bytes when it is not text. */
+  private pyString(raw: Uint8Array): PyValue {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      return latin1.decode(raw);
+    }
+  }
+
+  private textInt(text: string): PyValue {
+    if (text === '01') return true;
+    if (text === '00') return false;
+    return this.parseDecimal(text);
+  }
+
+  private parseDecimal(text: string): bigint {
+    if (!/^[-+]?\d+$/.test(text.trim()) || text.length > this.limits.maxIntBytes) this.fail(`bad integer literal "${text.slice(0, 40)}"`);
+    return BigInt(text.trim());
+  }
+
+  private decimalIndex(text: string): number {
+    if (!/^\d+$/.test(text)) this.fail(`bad memo index "${text.slice(0, 40)}"`);
+    return Number(text);
+  }
+
+  /** LONG1/LONG4: little-endian two's complement of `n` bytes. */
+  private longBytes(n: number): bigint {
+    if (n < 0 || n > this.limits.maxIntBytes) this.fail(`integer of ${n} bytes is larger than the ${this.limits.maxIntBytes}-byte limit`);
+    const raw = this.take(n);
+    let value = 0n;
+    for (let i = n - 1; i >= 0; i--) value = (value << 8n) | BigInt(raw[i]!);
+    if (n > 0 && raw[n - 1]! & 0x80) value -= 1n << BigInt(8 * n);
+    return value;
+  }
+
+  // ---- stack and memo ----
+
+  private push(value: PyValue): void {
+    this.count(1);
+    this.stack.push(value);
+  }
+
+  private count(n: number): void {
+    this.items += n;
+    if (this.items > this.limits.maxItems) this.fail(`more than ${this.limits.maxItems} values; refusing to build more`);
+  }
+
+  private pop(): PyValue {
+    if (this.stack.length === 0) this.fail('stack underflow');
+    return this.stack.pop()!;
+  }
+
+  private popN(n: number): PyValue[] {
+    if (this.stack.length < n) this.fail('stack underflow');
+    return this.stack.splice(this.stack.length - n, n);
+  }
+
+  private top(): PyValue {
+    if (this.stack.length === 0) this.fail('stack underflow');
+    return this.stack[this.stack.length - 1]!;
+  }
+
+  private popMark(): PyValue[] {
+    const items = this.stack;
+    const outer = this.metastack.pop();
+    if (outer === undefined) this.fail('no MARK to pop to');
+    this.stack = outer;
+    return items;
+  }
+
+  private put(index: number): void {
+    if (!this.memo.has(index) && this.memo.size >= this.limits.maxMemo) this.fail(`memo grew past ${this.limits.maxMemo} entries`);
+    this.memo.set(index, this.top());
+  }
+
+  private get(index: number): void {
+    const value = this.memo.get(index);
+    if (value === undefined) this.fail(`memo entry ${index} is read before it is written`);
+    this.push(value);
+  }
+
+  // ---- bytes ----
+
+  private u8(): number {
+    return this.take(1)[0]!;
+  }
+
+  private take(n: number): Uint8Array {
+    if (this.pos + n > this.bytes.length) {
+      const where = this.where(this.opStart);
+      throw new PickleTruncatedError(
+        this.context.file,
+        `pickle is cut off: opcode needs ${n} bytes at byte ${this.where(this.pos).offset}, ${this.bytes.length - this.pos} left`,
+        where,
+      );
+    }
+    const out = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return out;
+  }
+
+  private view(n: number): DataView {
+    const raw = this.take(n);
+    return new DataView(raw.buffer, raw.byteOffset, n);
+  }
+
+  private length32(): number {
+    const n = this.view(4).getUint32(0, true);
+    return n;
+  }
+
+  private length64(): number {
+    const n = this.view(8).getBigUint64(0, true);
+    if (n > BigInt(this.bytes.length)) this.take(this.bytes.length + 1); // reports the truncation
+    return Number(n);
+  }
+
+  /** A text-protocol argument: bytes up to the next newline. */
+  private line(): string {
+    const end = this.bytes.indexOf(0x0a, this.pos);
+    if (end < 0) this.take(this.bytes.length - this.pos + 1); // reports the truncation
+    const text = latin1.decode(this.bytes.subarray(this.pos, end));
+    this.pos = end + 1;
+    return text.endsWith('\r') ? text.slice(0, -1) : text;
+  }
+
+  private where(position: number): { offset: number; entry?: string } {
+    const offset = position + (this.context.baseOffset ?? 0);
+    return this.context.entry === undefined ? { offset } : { offset, entry: this.context.entry };
+  }
+
+  private fail(problem: string): never {
+    throw new PickleFormatError(this.context.file, `bad pickle: ${problem}`, this.where(this.opStart));
+  }
+}
+
+function describe(value: PyValue): string {
+  if (value === null) return 'None';
+  if (typeof value === 'object') return `a ${value.kind}`;
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,69 @@
+/**
+ * Inert Python values built by the pickle machine. Nothing here can run code: a global is only
+ * its name, and "calling" one (REDUCE, NEWOBJ, BUILD…) only records the arguments.
+ * Python ints are bigint, floats are number, None is null.
+ */
+export type PyValue =
+  | null
+  | boolean
+  | bigint
+  | number
+  | string
+  | PyBytes
+  | PyTuple
+  | PyList
+  | PyDict
+  | PySet
+  | PyGlobal
+  | PyObject
+  | PyPersistent;
+
+export interface PyBytes { readonly kind: 'bytes'; readonly bytes: Uint8Array }
+export interface PyTuple { readonly kind: 'tuple'; readonly items: readonly PyValue[] }
+export interface PyList { readonly kind: 'list'; readonly items: PyValue[] }
+export interface PyDict { readonly kind: 'dict'; readonly entries: [PyValue, PyValue][] }
+export interface PySet { readonly kind: 'set' | 'frozenset'; readonly items: PyValue[] }
+
+/** A class or function named by GLOBAL / STACK_GLOBAL / INST (Python 2 names already mapped). */
+export interface PyGlobal { readonly kind: 'global'; readonly module: string; readonly name: string }
+
+/** What calling `callee` would have built; the items and state it would have received are kept. */
+export interface PyObject {
+  readonly kind: 'object';
+  readonly callee: PyValue;
+  readonly args: readonly PyValue[];
+  readonly kwargs?: PyValue;
+  /** BUILD argument (`__setstate__` / `__dict__` update). */
+  state?: PyValue;
+  /** SETITEM(S) on the object (OrderedDict and other dict subclasses). */
+  readonly dictItems: [PyValue, PyValue][];
+  /** APPEND(S) / ADDITEMS on the object (list and set subclasses). */
+  readonly listItems: PyValue[];
+}
+
+/** PERSID / BINPERSID: the persistent id is kept; the torch layer resolves it to a storage. */
+export interface PyPersistent { readonly kind: 'persistent'; readonly pid: PyValue }
+
+export function isGlobal(value: PyValue, module: string, name: string): boolean {
+  return typeof value === 'object' && value !== null && value.kind === 'global' && value.module === module && value.name === name;
+}
+
+export function globalName(value: PyValue): string | undefined {
+  return typeof value === 'object' && value !== null && value.kind === 'global' ? `${value.module}.${value.name}` : undefined;
+}
+
+/**
+ * Python bytes however they were pickled: BINBYTES (protocol 3+), `_codecs.encode(text, "latin1")`
+ * (protocol 2, as torch writes), or `bytes()` for b'' at low protocols.
+ */
+export function bytesOf(value: PyValue | undefined): Uint8Array | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value.kind === 'bytes') return value.bytes;
+  if (value.kind !== 'object') return undefined;
+  const callee = globalName(value.callee);
+  const [text] = value.args;
+  if (callee === '_codecs.encode' && typeof text === 'string') return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+  if (callee === 'builtins.bytes' && value.args.length === 0) return new Uint8Array(0);
+  if (callee === 'builtins.bytearray') return bytesOf(text);
+  return undefined;
+}

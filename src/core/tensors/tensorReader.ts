@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { ByteSource } from '../io/byteSource';
+import { contiguousStrides, ITEMSIZE } from './dtypeInfo';
+import type { TensorInfo } from './tensorInfo';
+
+export interface StreamOptions {
+  /** Bytes per yielded chunk (rounded down to whole elements); 4 MiB by default. */
+  readonly chunkBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+const DEFAULT_CHUNK = 4 * 1024 * 1024;
+
+/** True when the view's elements lie in the storage in logical order, back to back. */
+export function isContiguous(tensor: Pick<TensorInfo, 'shape' | 'stride'>): boolean {
+  const expected = contiguousStrides(tensor.shape);
+  return tensor.shape.every((n, d) => n <= 1 || tensor.stride[d] === expected[d]);
+}
+
+/**
+ * One tensor's logical bytes, little-endian, in the order `tensor.contiguous()` holds them:
+ * storage offset and arbitrary strides honoured. Memory is the tensor plus one read window.
+ */
+export async function readTensor(source: ByteSource, tensor: TensorInfo, signal?: AbortSignal): Promise<Uint8Array> {
+  if (tensor.numel === 0) return new Uint8Array(0);
+  if (isContiguous(tensor)) {
+    const out = await source.read(tensor.byteRange[0], tensor.bytes);
+    return toLittleEndian(out, tensor);
+  }
+  return toLittleEndian(await gather(source, tensor, DEFAULT_CHUNK, signal), tensor);
+}
+
+/** The same bytes as readTensor, in chunks; contiguous tensors never hold more than one chunk. */
+export async function* streamTensor(source: ByteSource, tensor: TensorInfo, opts: StreamOptions = {}): AsyncIterable<Uint8Array> {
+  const itemsize = ITEMSIZE[tensor.dtype];
+  const chunk = Math.max(itemsize, Math.floor((opts.chunkBytes ?? DEFAULT_CHUNK) / itemsize) * itemsize);
+  if (!isContiguous(tensor)) {
+    const all = await readTensor(source, tensor, opts.signal);
+    for (let at = 0; at < all.length; at += chunk) yield all.subarray(at, at + chunk);
+    return;
+  }
+  for (let at = 0; at < tensor.bytes; at += chunk) {
+    opts.signal?.throwIfAborted();
+    const bytes = await source.read(tensor.byteRange[0] + at, Math.min(chunk, tensor.bytes - at));
+    yield toLittleEndian(bytes, tensor);
+  }
+}
+
+/** sha256 hex of the tensor's contiguous little-endian bytes (what `t.contiguous()` holds). */
+export async function tensorSha256(source: ByteSource, tensor: TensorInfo, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of streamTensor(source, tensor, { signal })) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/**
+ * Non-contiguous views (transposed, sliced, expanded): walk the elements with the dims ordered
+ * by decreasing stride, so storage offsets mostly increase and each storage window is read once;
+ * each element lands at its row-major position in the output.
+ */
+async function gather(source: ByteSource, tensor: TensorInfo, windowBytes: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const itemsize = ITEMSIZE[tensor.dtype];
+  // Copy whole elements as 16- or 32-bit units (element offsets are multiples of the unit).
+  const unit = itemsize % 4 === 0 ? 4 : itemsize % 2 === 0 ? 2 : 1;
+  const perElement = itemsize / unit;
+  const out = new Uint8Array(tensor.bytes);
+  const outUnits = asUnits(out, unit);
+  const outStrides = contiguousStrides(tensor.shape);
+  const dims = tensor.shape.map((_, d) => d).filter((d) => tensor.shape[d]! > 1);
+  dims.sort((a, b) => tensor.stride[b]! - tensor.stride[a]! || a - b);
+  const sizes = dims.map((d) => tensor.shape[d]!);
+  const srcSteps = dims.map((d) => tensor.stride[d]! * perElement);
+  const dstSteps = dims.map((d) => outStrides[d]! * perElement);
+  const [rangeStart, rangeEnd] = tensor.byteRange;
+
+  let window = asUnits(new Uint8Array(0), unit);
+  let windowStart = 0; // in units from rangeStart
+  const index = new Array<number>(dims.length).fill(0);
+  let src = 0; // in units from rangeStart
+  let dst = 0;
+  for (let n = 0; n < tensor.numel; n++) {
+    if (src < windowStart || src + perElement > windowStart + window.length) {
+      signal?.throwIfAborted();
+      windowStart = src;
+      const from = rangeStart + src * unit;
+      const bytes = await source.read(from, Math.min(Math.max(windowBytes, itemsize), rangeEnd - from));
+      window = asUnits(bytes.byteOffset % unit === 0 ? bytes : bytes.slice(), unit);
+    }
+    const at = src - windowStart;
+    for (let u = 0; u < perElement; u++) outUnits[dst + u] = window[at + u]!;
+    // Odometer over the reordered dims, innermost (smallest stride) last.
+    for (let k = dims.length - 1; k >= 0; k--) {
+      if (++index[k]! < sizes[k]!) {
+        src += srcSteps[k]!;
+        dst += dstSteps[k]!;
+        break;
+      }
+      index[k] = 0;
+      src -= srcSteps[k]! * (sizes[k]! - 1);
+      dst -= dstSteps[k]! * (sizes[k]! - 1);
+    }
+  }
+  return out;
+}
+
+function asUnits(bytes: Uint8Array, unit: number): Uint8Array | Uint16Array | Uint32Array {
+  const count = Math.floor(bytes.length / unit);
+  if (unit === 4) return new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+  if (unit === 2) return new Uint16Array(bytes.buffer, bytes.byteOffset, count);
+  return bytes;
+}
+
+/** Big-endian storages (rare: files from s390x) are swapped element by element (complex: per part). */
+function toLittleEndian(bytes: Uint8Array, tensor: TensorInfo): Uint8Array {
+  if (!tensor.storage.bigEndian) return bytes;
+  const unit = tensor.dtype.startsWith('complex') ? ITEMSIZE[tensor.dtype] / 2 : ITEMSIZE[tensor.dtype];
+  for (let at = 0; at + unit <= bytes.length; at += unit) bytes.subarray(at, at + unit).reverse();
+  return bytes;
+}

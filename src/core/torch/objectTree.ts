@@ -1,0 +1,181 @@
+import type { MetaValue, StateDictLocation } from '../checkpointIndex';
+import { TorchFormatError } from '../errors';
+import { globalName, type PyObject, type PyValue } from '../pickle/values';
+import { ITEMSIZE, product } from '../tensors/dtypeInfo';
+import type { TensorInfo } from '../tensors/tensorInfo';
+import { inertCall, metaLeaf, pythonKey } from './metaLeaves';
+import { BadRebuildError, describeTensor, type StorageLookup, type TensorDescription } from './tensorRebuild';
+
+/** What walking the unpickled object tree yields. */
+export interface ObjectTree {
+  readonly tensors: TensorInfo[];
+  readonly metadata: MetaValue;
+  readonly stateDicts: StateDictLocation[];
+  readonly warnings: string[];
+}
+
+/** Bounds on the walk: the tree a pickle builds can be a DAG that is exponentially large as a tree. */
+const LIMITS = { maxDepth: 200, maxVisits: 2_000_000, maxMetaNodes: 20_000, maxListItemsShown: 200 };
+
+/** Dict-like classes whose SETITEMS entries are the dict (their BUILD state is an attribute, e.g. `_metadata`). */
+const DICT_CLASSES = new Set(['collections.OrderedDict', 'collections.defaultdict', 'builtins.dict']);
+
+/**
+ * Walks the inert value a torch pickle built: tensors get their dict path as name
+ * (`state_dict.module.v.cls_token`), everything else becomes a bounded MetaValue tree.
+ */
+export function walkObjectTree(file: string, root: PyValue, lookup: StorageLookup): ObjectTree {
+  return new Walker(file, lookup).run(root);
+}
+
+class Walker {
+  private readonly tensors: TensorInfo[] = [];
+  private readonly stateDicts: StateDictLocation[] = [];
+  private readonly warnings = new Set<string>();
+  private readonly ancestors = new Set<object>();
+  private readonly described = new Map<PyObject, TensorDescription | undefined>();
+  private visits = 0;
+  /** Inside an int-keyed dict (optimizer `state`): its per-parameter dicts are not state dicts. */
+  private intKeyedDepth = 0;
+  private metaNodes = 0;
+
+  constructor(private readonly file: string, private readonly lookup: StorageLookup) {}
+
+  run(root: PyValue): ObjectTree {
+    const metadata = this.walk(root, []);
+    return { tensors: this.tensors, metadata, stateDicts: this.stateDicts, warnings: [...this.warnings] };
+  }
+
+  private walk(value: PyValue, path: string[]): MetaValue {
+    if (++this.visits > LIMITS.maxVisits) {
+      this.warnings.add(`object tree has more than ${LIMITS.maxVisits} values; listing stopped there`);
+      return { kind: 'ref', note: 'listing limit reached' };
+    }
+    if (typeof value !== 'object' || value === null) return this.meta(metaLeaf(value));
+    if (path.length > LIMITS.maxDepth) {
+      this.warnings.add(`values nested deeper than ${LIMITS.maxDepth} levels were not listed`);
+      return { kind: 'ref', note: 'nested too deeply' };
+    }
+    if (this.ancestors.has(value)) return { kind: 'ref', note: 'cycle' };
+    this.ancestors.add(value);
+    try {
+      return this.walkContainer(value, path);
+    } finally {
+      this.ancestors.delete(value);
+    }
+  }
+
+  private walkContainer(value: Exclude<PyValue, null | boolean | bigint | number | string>, path: string[]): MetaValue {
+    switch (value.kind) {
+      case 'tuple':
+      case 'list':
+      case 'set':
+      case 'frozenset':
+        return this.sequence(value.kind === 'frozenset' ? 'set' : value.kind, value.items, path);
+      case 'dict':
+        return this.dict(value.entries, path);
+      case 'object':
+        return this.object(value, path);
+      default:
+        return this.meta(metaLeaf(value));
+    }
+  }
+
+  private object(obj: PyObject, path: string[]): MetaValue {
+    const tensor = this.tensorOf(obj, path);
+    if (tensor) return { kind: 'tensor', name: this.addTensor(tensor, path) };
+    const type = globalName(obj.callee) ?? 'call result';
+    if (DICT_CLASSES.has(type) || (obj.dictItems.length > 0 && obj.args.length === 0 && obj.state === undefined)) {
+      return this.dict(obj.dictItems, path);
+    }
+    const inert = inertCall(obj);
+    if (inert) return this.meta(inert);
+    const args = obj.args.map((a, i) => this.walk(a, [...path, String(i)]));
+    const state = obj.state === undefined ? undefined : this.objectState(obj.state, path);
+    const listed = obj.listItems.length > 0 ? [this.sequence('list', obj.listItems, path)] : [];
+    const dicted = obj.dictItems.length > 0 ? [this.dict(obj.dictItems, path)] : [];
+    return this.meta({ kind: 'object', type, args: [...args, ...listed, ...dicted], ...(state ? { state } : {}) });
+  }
+
+  /** BUILD state: a `__dict__` names attributes, which extend the path directly (`args.lr`). */
+  private objectState(state: PyValue, path: string[]): MetaValue {
+    if (typeof state === 'object' && state !== null && state.kind === 'tuple' && state.items.length === 2) {
+      // (dict, slots) form of __getstate__
+      const [dict, slots] = state.items;
+      if (dict === null) return this.walk(slots ?? null, path);
+    }
+    return this.walk(state, path);
+  }
+
+  private tensorOf(obj: PyObject, path: string[]): TensorDescription | undefined {
+    if (this.described.has(obj)) return this.described.get(obj);
+    let description: TensorDescription | undefined;
+    try {
+      description = describeTensor(obj, this.lookup);
+    } catch (err) {
+      if (!(err instanceof BadRebuildError)) throw err;
+      throw new TorchFormatError(this.file, `tensor ${path.join('.') || '<root>'}: ${err.message}`);
+    }
+    this.described.set(obj, description);
+    return description;
+  }
+
+  private addTensor(t: TensorDescription, path: string[]): string {
+    const name = path.join('.');
+    const itemsize = ITEMSIZE[t.dtype];
+    const numel = product(t.shape);
+    const span = numel === 0 ? 0 : 1 + t.shape.reduce((sum, n, d) => sum + (n - 1) * t.stride[d]!, 0);
+    const start = t.storage.byteStart + t.storageOffset * itemsize;
+    const end = start + span * itemsize;
+    if (end > t.storage.byteStart + t.storage.byteLength) {
+      throw new TorchFormatError(
+        this.file,
+        `tensor ${name} (shape [${t.shape.join(', ')}], offset ${t.storageOffset}) reads past the end of storage ${t.storage.key} (${t.storage.numel} elements)`,
+      );
+    }
+    this.tensors.push({
+      name, path: [...path], dtype: t.dtype, shape: t.shape, stride: t.stride, storageOffset: t.storageOffset,
+      storage: t.storage, numel, bytes: numel * itemsize, byteRange: [start, end],
+      ...(t.isParameter ? { isParameter: true } : {}),
+    });
+    return name;
+  }
+
+  private dict(entries: readonly (readonly [PyValue, PyValue])[], path: string[]): MetaValue {
+    // Later keys win, as in Python.
+    const byKey = new Map<string, PyValue>();
+    for (const [k, v] of entries) byKey.set(pythonKey(k), v);
+    const out: [string, MetaValue][] = [];
+    let tensorCount = 0;
+    const intKeyed = entries.length > 0 && entries.every(([k]) => typeof k === 'bigint');
+    if (intKeyed) this.intKeyedDepth++;
+    for (const [key, v] of byKey) {
+      const child = this.walk(v, [...path, key]);
+      if (child.kind === 'tensor') tensorCount++;
+      out.push([key, child]);
+    }
+    if (intKeyed) this.intKeyedDepth--;
+    if (tensorCount > 0 && tensorCount * 2 >= byKey.size && this.intKeyedDepth === 0) this.stateDicts.push({ path: [...path], tensorCount });
+    this.metaNodes += out.length;
+    if (this.metaNodes <= LIMITS.maxMetaNodes) return { kind: 'dict', entries: out };
+    // Past the metadata budget, keep only tensor references: they are what the tree is for.
+    const kept = out.filter(([, v]) => v.kind === 'tensor');
+    return { kind: 'dict', entries: kept, ...(kept.length < out.length ? { truncated: out.length - kept.length } : {}) };
+  }
+
+  private sequence(kind: 'list' | 'tuple' | 'set', items: readonly PyValue[], path: string[]): MetaValue {
+    const shown: MetaValue[] = [];
+    items.forEach((item, i) => {
+      const child = this.walk(item, [...path, String(i)]);
+      if (i < LIMITS.maxListItemsShown) shown.push(child);
+    });
+    this.metaNodes += shown.length;
+    const truncated = items.length - shown.length;
+    return { kind, items: shown, ...(truncated > 0 ? { truncated } : {}) };
+  }
+
+  private meta(value: MetaValue): MetaValue {
+    this.metaNodes++;
+    return value;
+  }
+}

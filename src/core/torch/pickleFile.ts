@@ -1,0 +1,114 @@
+import type { CheckpointIndex, SafetyReport } from '../checkpointIndex';
+import { NotACheckpointError, PickleFormatError, TorchFormatError } from '../errors';
+import type { ByteSource } from '../io/byteSource';
+import { u64 } from '../io/littleEndian';
+import type { UnpickleResult } from '../pickle/unpickler';
+import type { PyValue } from '../pickle/values';
+import { safetyReport } from '../safety/classifyGlobals';
+import { ITEMSIZE } from '../tensors/dtypeInfo';
+import type { StorageRef } from '../tensors/tensorInfo';
+import { walkObjectTree } from './objectTree';
+import { readPickleAt } from './readPickleAt';
+import { collectStorageRecords } from './storageRecords';
+import { storageLookup } from './storageLookup';
+
+/** The first pickle of a legacy torch.save file is this number. */
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+const LEGACY_PROTOCOL = 1001n;
+/** Bytes a protocol 0/1 pickle can start with (protocol 2+ starts with PROTO, 0x80). */
+const TEXT_PICKLE_STARTS = new Set('c(]})NIJKLFSVUTX'.split('').map((c) => c.charCodeAt(0)));
+
+/**
+ * Files that start with a pickle: the legacy torch format (torch < 1.6 or
+ * `_use_new_zipfile_serialization=False`), or a plain pickle, which is not a checkpoint but is
+ * still classified, since torch.load would unpickle it.
+ */
+export async function readPickleFile(source: ByteSource): Promise<CheckpointIndex> {
+  const head = await source.read(0, Math.min(2, source.size));
+  const binary = head[0] === 0x80 && (head[1] ?? 0) <= 5;
+  if (!binary && !TEXT_PICKLE_STARTS.has(head[0]!)) {
+    throw new NotACheckpointError(source.name, 'not a checkpoint: neither a torch file (zip or legacy pickle) nor safetensors');
+  }
+  let first: UnpickleResult;
+  try {
+    first = await readPickleAt(source, 0);
+  } catch (err) {
+    // A text file that happens to start like a protocol-0 pickle is just not a checkpoint.
+    if (!binary && err instanceof PickleFormatError) {
+      throw new NotACheckpointError(source.name, 'not a checkpoint: neither a torch file (zip or legacy pickle) nor safetensors');
+    }
+    throw err;
+  }
+  if (first.value === LEGACY_MAGIC) return readLegacy(source, first);
+  if (typeof first.value === 'bigint' && binary) {
+    throw new TorchFormatError(source.name, `wrong magic number 0x${first.value.toString(16)} in a legacy torch file, expected 0x${LEGACY_MAGIC.toString(16)}`, { offset: 0 });
+  }
+  const safety = safetyReport(first.globals);
+  throw new NotACheckpointError(source.name, `not a checkpoint: a plain pickle, not written by torch.save; ${describeSafety(safety)}`, {}, safety);
+}
+
+function describeSafety(safety: SafetyReport): string {
+  const unsafe = safety.globals.filter((g) => g.verdict !== 'safe').map((g) => g.name);
+  if (unsafe.length === 0) return 'it names no unsafe globals';
+  return `${safety.verdict === 'dangerous' ? 'DANGEROUS' : 'not weights-only'} to torch.load: it names ${unsafe.join(', ')}`;
+}
+
+async function readLegacy(source: ByteSource, magic: UnpickleResult): Promise<CheckpointIndex> {
+  const file = source.name;
+  const protocol = await readPickleAt(source, magic.end);
+  if (protocol.value !== LEGACY_PROTOCOL) {
+    throw new TorchFormatError(file, `legacy torch file has protocol version ${String(protocol.value)}, expected ${LEGACY_PROTOCOL}`, { offset: magic.end });
+  }
+  const sysInfo = await readPickleAt(source, protocol.end);
+  const object = await readPickleAt(source, sysInfo.end);
+  const keyList = await readPickleAt(source, object.end);
+  const keys = storageKeys(file, keyList.value, object.end);
+  const records = new Map(collectStorageRecords(file, object.persistents).map((r) => [r.key, r]));
+  const bigEndian = littleEndianFlag(sysInfo.value) === false;
+
+  const storages = new Map<string, StorageRef>();
+  let offset = keyList.end;
+  for (const key of keys) {
+    const record = records.get(key);
+    if (record === undefined) throw new TorchFormatError(file, `storage ${key} is listed but no tensor refers to it`, { offset });
+    if (offset + 8 > source.size) throw new TorchFormatError(file, `file ends before storage ${key}; the file is truncated`, { offset });
+    const numel = u64(await source.read(offset, 8), 0);
+    const byteLength = (numel ?? Infinity) * ITEMSIZE[record.dtype];
+    if (offset + 8 + byteLength > source.size) {
+      throw new TorchFormatError(file, `storage ${key} (${numel} ${record.dtype} elements) runs past the end of the file; the file is truncated`, { offset });
+    }
+    storages.set(key, { key, dtype: record.dtype, numel: numel!, byteStart: offset + 8, byteLength, ...(bigEndian ? { bigEndian } : {}) });
+    offset += 8 + byteLength;
+  }
+  const tree = walkObjectTree(file, object.value, storageLookup(file, storages));
+  // Every one of the five pickles would run under torch.load, not just the object.
+  const globals = new Map<string, number>();
+  for (const pickle of [magic, protocol, sysInfo, object, keyList]) {
+    for (const [name, count] of pickle.globals) globals.set(name, (globals.get(name) ?? 0) + count);
+  }
+  const warnings = bigEndian ? ['storages were written on a big-endian machine; values are byte-swapped when read'] : [];
+  return {
+    file,
+    format: 'torch-legacy',
+    fileSize: source.size,
+    tensors: tree.tensors,
+    metadata: tree.metadata,
+    stateDicts: tree.stateDicts,
+    warnings: [...warnings, ...tree.warnings],
+    safety: safetyReport(globals),
+    headerMetadata: {},
+  };
+}
+
+function storageKeys(file: string, value: PyValue, offset: number): string[] {
+  if (typeof value === 'object' && value !== null && value.kind === 'list' && value.items.every((k) => typeof k === 'string')) {
+    return value.items as string[];
+  }
+  throw new TorchFormatError(file, 'legacy torch file: the pickle after the object is not the list of storage keys', { offset });
+}
+
+function littleEndianFlag(sysInfo: PyValue): boolean | undefined {
+  if (typeof sysInfo !== 'object' || sysInfo === null || sysInfo.kind !== 'dict') return undefined;
+  const entry = sysInfo.entries.find(([k]) => k === 'little_endian');
+  return typeof entry?.[1] === 'boolean' ? entry[1] : undefined;
+}

@@ -1,0 +1,46 @@
+import { TorchFormatError } from '../errors';
+import type { PyPersistent, PyValue } from '../pickle/values';
+import type { DType } from '../tensors/dtype';
+import { storageDtype } from './storageTypes';
+
+/** What a persistent id `('storage', type, key, location, numel[, view_metadata])` says. */
+export interface StorageRecord {
+  readonly key: string;
+  readonly dtype: DType;
+  readonly numel: number;
+  readonly location: string;
+  /** Legacy format: this storage is a view of another, `offset` elements in. */
+  readonly view?: { readonly key: string; readonly offset: number; readonly numel: number };
+}
+
+export function parseStoragePid(file: string, pid: PyValue, entry?: string): StorageRecord {
+  const fail = (what: string): never => {
+    throw new TorchFormatError(file, `persistent id ${what}`, entry === undefined ? {} : { entry });
+  };
+  if (typeof pid !== 'object' || pid === null || pid.kind !== 'tuple') return fail('is not a tuple');
+  const [tag, type, key, location, numel, view] = pid.items;
+  if (tag !== 'storage') return fail(`has tag ${JSON.stringify(String(tag))}, expected "storage"`);
+  if (typeof type !== 'object' || type === null || type.kind !== 'global') return fail('names no storage type');
+  const dtype = storageDtype(type.module, type.name);
+  if (dtype === undefined) return fail(`names unknown storage type ${type.module}.${type.name}`);
+  if (typeof key !== 'string' && typeof key !== 'bigint') return fail('has no storage key');
+  if (typeof numel !== 'bigint' || numel < 0n) return fail(`of storage ${String(key)} has no element count`);
+  const record = { key: String(key), dtype, numel: Number(numel), location: typeof location === 'string' ? location : 'cpu' };
+  if (typeof view === 'object' && view !== null && view.kind === 'tuple') {
+    const [viewKey, offset, viewNumel] = view.items;
+    if (typeof offset !== 'bigint' || typeof viewNumel !== 'bigint') return fail(`of storage ${record.key} has a malformed view`);
+    // The legacy format names the root storage first and the view second; tensors index the view.
+    return { ...record, view: { key: String(viewKey), offset: Number(offset), numel: Number(viewNumel) } };
+  }
+  return record;
+}
+
+/** Every storage a pickle refers to, once per key, in first-use order. */
+export function collectStorageRecords(file: string, persistents: readonly PyPersistent[], entry?: string): StorageRecord[] {
+  const byKey = new Map<string, StorageRecord>();
+  for (const p of persistents) {
+    const record = parseStoragePid(file, p.pid, entry);
+    if (!byKey.has(record.key)) byKey.set(record.key, record);
+  }
+  return [...byKey.values()];
+}

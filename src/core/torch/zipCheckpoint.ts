@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { CheckpointIndex } from '../checkpointIndex';
+import { TorchFormatError } from '../errors';
+import { unpickle } from '../pickle/unpickler';
+import { safetyReport } from '../safety/classifyGlobals';
+import { ITEMSIZE } from '../tensors/dtypeInfo';
+import type { StorageRef } from '../tensors/tensorInfo';
+import type { ZipArchive, ZipEntry } from '../zip/zipArchive';
+import { walkObjectTree } from './objectTree';
+import { collectStorageRecords, type StorageRecord } from './storageRecords';
+import { storageLookup } from './storageLookup';
+
+const MAX_DATA_PKL = 1024 * 1024 * 1024;
+const LOCAL_HEADER_BATCH = 64;
+
+/** The `data.pkl` entry of a torch zip: under any prefix (torch uses the file stem, `archive`…). */
+export function findDataPkl(archive: ZipArchive): ZipEntry | undefined {
+  const candidates = archive.entries.filter((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'));
+  return candidates.sort((a, b) => a.name.length - b.name.length)[0];
+}
+
+/** True for archives written by torch.jit.save: code and constants next to data.pkl. */
+export function isTorchScript(archive: ZipArchive, prefix: string): boolean {
+  return archive.find(`${prefix}constants.pkl`) !== undefined || archive.entries.some((e) => e.name.startsWith(`${prefix}code/`));
+}
+
+/** Lists a torch zip checkpoint (torch ≥ 1.6) or TorchScript archive from data.pkl and the local headers only. */
+export async function readTorchZip(archive: ZipArchive, dataPkl: ZipEntry): Promise<CheckpointIndex> {
+  const file = archive.source.name;
+  const prefix = dataPkl.name.slice(0, -'data.pkl'.length);
+  const torchScript = isTorchScript(archive, prefix);
+  const warnings: string[] = [];
+  const bigEndian = await readByteOrder(archive, prefix);
+  if (bigEndian) warnings.push('storages are big-endian (byteorder entry); values are byte-swapped when read');
+
+  const pickleBytes = await archive.readEntry(dataPkl, MAX_DATA_PKL);
+  const pickled = unpickle(pickleBytes, { file, entry: dataPkl.name });
+  const records = collectStorageRecords(file, pickled.persistents, dataPkl.name);
+  const storages = await locateStorages(archive, prefix, records, bigEndian);
+  const tree = walkObjectTree(file, pickled.value, storageLookup(file, storages, dataPkl.name));
+  if (torchScript) {
+    warnings.unshift('TorchScript archive (torch.jit.save): tensors listed from the module attributes in data.pkl; torch.jit.load would run its code/');
+  }
+  return {
+    file,
+    format: torchScript ? 'torchscript' : 'torch-zip',
+    fileSize: archive.source.size,
+    tensors: tree.tensors,
+    metadata: tree.metadata,
+    stateDicts: tree.stateDicts,
+    warnings: [...warnings, ...tree.warnings],
+    safety: safetyReport(pickled.globals),
+    headerMetadata: {},
+    dataPklSha256: createHash('sha256').update(pickleBytes).digest('hex'),
+  };
+}
+
+async function readByteOrder(archive: ZipArchive, prefix: string): Promise<boolean> {
+  const entry = archive.find(`${prefix}byteorder`);
+  if (entry === undefined) return false;
+  const text = new TextDecoder().decode(await archive.readEntry(entry, 16)).trim();
+  if (text !== 'little' && text !== 'big') throw new TorchFormatError(archive.source.name, `byteorder is "${text}", expected "little" or "big"`, { entry: entry.name });
+  return text === 'big';
+}
+
+/** Finds each storage's bytes: one small local-header read per storage, never the data itself. */
+async function locateStorages(archive: ZipArchive, prefix: string, records: readonly StorageRecord[], bigEndian: boolean): Promise<Map<string, StorageRef>> {
+  const file = archive.source.name;
+  const storages = new Map<string, StorageRef>();
+  for (let i = 0; i < records.length; i += LOCAL_HEADER_BATCH) {
+    const batch = records.slice(i, i + LOCAL_HEADER_BATCH);
+    const located = await Promise.all(batch.map(async (record): Promise<StorageRef> => {
+      const name = `${prefix}data/${record.key}`;
+      const entry = archive.find(name);
+      if (entry === undefined) throw new TorchFormatError(file, `storage ${record.key} is referenced by data.pkl but its entry is missing`, { entry: name });
+      if (entry.method !== 0) throw new TorchFormatError(file, 'storage entry is compressed; torch writes storages uncompressed', { entry: name });
+      const byteLength = record.numel * ITEMSIZE[record.dtype];
+      if (entry.uncompressedSize < byteLength) {
+        throw new TorchFormatError(file, `storage holds ${entry.uncompressedSize} bytes but data.pkl says ${record.numel} ${record.dtype} elements (${byteLength} bytes)`, { entry: name });
+      }
+      const byteStart = await archive.dataOffset(entry);
+      return { key: record.key, dtype: record.dtype, numel: record.numel, byteStart, byteLength, ...(bigEndian ? { bigEndian } : {}) };
+    }));
+    for (const ref of located) storages.set(ref.key, ref);
+  }
+  return storages;
+}

@@ -1,0 +1,157 @@
+import { inflateSync } from 'fflate';
+import type { ByteSource } from '../io/byteSource';
+import { u16, u32, u64 } from '../io/littleEndian';
+import { ZipFormatError } from '../errors';
+import { findEndOfCentralDirectory, readCentralDirectoryLocation } from './endOfCentralDirectory';
+
+export interface ZipEntry {
+  readonly name: string;
+  /** 0 = stored, 8 = deflated. */
+  readonly method: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly localHeaderOffset: number;
+}
+
+export interface ZipArchive {
+  readonly source: ByteSource;
+  readonly entries: readonly ZipEntry[];
+  find(name: string): ZipEntry | undefined;
+  /** Absolute offset of the entry's (stored or compressed) data: reads its local header. */
+  dataOffset(entry: ZipEntry): Promise<number>;
+  /** The entry's uncompressed bytes; refuses entries above `maxBytes` so a hostile file cannot exhaust memory. */
+  readEntry(entry: ZipEntry, maxBytes: number): Promise<Uint8Array>;
+}
+
+const CENTRAL_HEADER_SIGNATURE = 0x02014b50;
+const CENTRAL_HEADER_SIZE = 46;
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_SIZE = 30;
+const ZIP64_EXTRA_ID = 0x0001;
+const MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024;
+const utf8 = new TextDecoder('utf-8');
+
+/** Opens a zip by its central directory; returns undefined when the file is not a zip at all. */
+export async function openZip(source: ByteSource): Promise<ZipArchive | undefined> {
+  const eocdOffset = await findEndOfCentralDirectory(source);
+  if (eocdOffset === undefined) {
+    if (await startsWithLocalHeader(source)) {
+      throw new ZipFormatError(source.name, 'zip archive has no end-of-central-directory record; the file is truncated', { offset: source.size });
+    }
+    return undefined;
+  }
+  const location = await readCentralDirectoryLocation(source, eocdOffset);
+  if (location.size > MAX_CENTRAL_DIRECTORY) {
+    throw new ZipFormatError(source.name, `central directory of ${location.size} bytes is larger than the ${MAX_CENTRAL_DIRECTORY}-byte limit`, { offset: location.offset });
+  }
+  const directory = await source.read(location.offset, location.size);
+  const entries = parseCentralDirectory(source, directory, location.offset, location.entryCount);
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const archive: ZipArchive = {
+    source,
+    entries,
+    find: (name) => byName.get(name),
+    dataOffset: (entry) => readDataOffset(source, entry),
+    async readEntry(entry, maxBytes) {
+      if (entry.uncompressedSize > maxBytes) {
+        throw new ZipFormatError(source.name, `entry is ${entry.uncompressedSize} bytes, more than the ${maxBytes}-byte limit`, { entry: entry.name });
+      }
+      const start = await archive.dataOffset(entry);
+      const raw = await source.read(start, entry.compressedSize);
+      if (entry.method === 0) return raw;
+      return inflateEntry(source.name, entry, raw);
+    },
+  };
+  return archive;
+}
+
+async function startsWithLocalHeader(source: ByteSource): Promise<boolean> {
+  return source.size >= 4 && u32(await source.read(0, 4), 0) === LOCAL_HEADER_SIGNATURE;
+}
+
+function parseCentralDirectory(source: ByteSource, directory: Uint8Array, base: number, entryCount: number): ZipEntry[] {
+  const entries: ZipEntry[] = [];
+  let at = 0;
+  for (let index = 0; index < entryCount; index++) {
+    const where = { offset: base + at };
+    if (at + CENTRAL_HEADER_SIZE > directory.length || u32(directory, at) !== CENTRAL_HEADER_SIGNATURE) {
+      throw new ZipFormatError(source.name, `corrupt zip: central directory entry ${index} of ${entryCount} is missing or has a bad signature`, where);
+    }
+    const flags = u16(directory, at + 8);
+    const method = u16(directory, at + 10);
+    const nameLength = u16(directory, at + 28);
+    const extraLength = u16(directory, at + 30);
+    const commentLength = u16(directory, at + 32);
+    const end = at + CENTRAL_HEADER_SIZE + nameLength + extraLength + commentLength;
+    if (end > directory.length) {
+      throw new ZipFormatError(source.name, `corrupt zip: central directory entry ${index} runs past the directory`, where);
+    }
+    const name = utf8.decode(directory.subarray(at + CENTRAL_HEADER_SIZE, at + CENTRAL_HEADER_SIZE + nameLength));
+    const extra = directory.subarray(at + CENTRAL_HEADER_SIZE + nameLength, at + CENTRAL_HEADER_SIZE + nameLength + extraLength);
+    const sizes = applyZip64Extra(source.name, name, extra, {
+      uncompressedSize: u32(directory, at + 24),
+      compressedSize: u32(directory, at + 20),
+      localHeaderOffset: u32(directory, at + 42),
+    });
+    if (flags & 1) throw new ZipFormatError(source.name, 'encrypted zip entries are not supported', { entry: name });
+    if (method !== 0 && method !== 8) {
+      throw new ZipFormatError(source.name, `unsupported compression method ${method}`, { entry: name });
+    }
+    if (sizes.localHeaderOffset + LOCAL_HEADER_SIZE + sizes.compressedSize > source.size) {
+      throw new ZipFormatError(source.name, `entry data (${sizes.compressedSize} bytes at byte ${sizes.localHeaderOffset}) lies outside the file (${source.size} bytes); the file is truncated or corrupt`, { entry: name });
+    }
+    if (method === 0 && sizes.compressedSize !== sizes.uncompressedSize) {
+      throw new ZipFormatError(source.name, 'corrupt zip: stored entry has different compressed and uncompressed sizes', { entry: name });
+    }
+    entries.push({ name, method, ...sizes });
+    at = end;
+  }
+  return entries;
+}
+
+type EntrySizes = { uncompressedSize: number; compressedSize: number; localHeaderOffset: number };
+
+/** ZIP64: fields saturated at 0xFFFFFFFF are given again, in this order, in extra field 0x0001. */
+function applyZip64Extra(file: string, entry: string, extra: Uint8Array, sizes: EntrySizes): EntrySizes {
+  const needed = (Object.keys(sizes) as (keyof EntrySizes)[]).filter((k) => sizes[k] === 0xffffffff);
+  if (needed.length === 0) return sizes;
+  for (let at = 0; at + 4 <= extra.length; at += 4 + u16(extra, at + 2)) {
+    if (u16(extra, at) !== ZIP64_EXTRA_ID) continue;
+    const result = { ...sizes };
+    let field = at + 4;
+    for (const key of needed) {
+      const value = field + 8 <= extra.length ? u64(extra, field) : undefined;
+      if (value === undefined) throw new ZipFormatError(file, `corrupt zip: ZIP64 extra field lacks ${key}`, { entry });
+      result[key] = value;
+      field += 8;
+    }
+    return result;
+  }
+  throw new ZipFormatError(file, 'corrupt zip: entry needs a ZIP64 extra field but has none', { entry });
+}
+
+async function readDataOffset(source: ByteSource, entry: ZipEntry): Promise<number> {
+  const header = await source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
+  if (u32(header, 0) !== LOCAL_HEADER_SIGNATURE) {
+    throw new ZipFormatError(source.name, 'corrupt zip: bad local header signature', { entry: entry.name, offset: entry.localHeaderOffset });
+  }
+  // The local name and extra lengths may differ from the central directory's (torch pads the extra to align data).
+  const start = entry.localHeaderOffset + LOCAL_HEADER_SIZE + u16(header, 26) + u16(header, 28);
+  if (start + entry.compressedSize > source.size) {
+    throw new ZipFormatError(source.name, `entry data (${entry.compressedSize} bytes at byte ${start}) runs past the end of the file; the file is truncated`, { entry: entry.name });
+  }
+  return start;
+}
+
+function inflateEntry(file: string, entry: ZipEntry, raw: Uint8Array): Uint8Array {
+  let out: Uint8Array;
+  try {
+    out = inflateSync(raw, { out: new Uint8Array(entry.uncompressedSize) });
+  } catch (err) {
+    throw new ZipFormatError(file, `deflated data is corrupt (${err instanceof Error ? err.message : String(err)})`, { entry: entry.name });
+  }
+  if (out.length !== entry.uncompressedSize) {
+    throw new ZipFormatError(file, `inflated ${out.length} bytes, the directory says ${entry.uncompressedSize}`, { entry: entry.name });
+  }
+  return out;
+}

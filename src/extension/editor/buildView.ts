@@ -1,0 +1,162 @@
+/**
+ * Turns what the core and the AST domain know about a file into the plain view model the webview
+ * renders. No `vscode` here: the same function is unit-tested on torch-written files.
+ */
+import type { CheckpointIndex, SafetyReport } from '../../core/checkpointIndex';
+import type { DType } from '../../core/tensors/dtype';
+import type { KeyMappingResult } from '../../ast/keyMapping';
+import type {
+  CheckpointView,
+  DTypeShare,
+  ErrorView,
+  FileFacts,
+  MappingView,
+  SafetyView,
+  TensorRow,
+} from '../../protocol/messages';
+import { metadataOutline } from './metadataOutline';
+import { posEmbedBreakdown, type GridFacts } from './posEmbedBreakdown';
+
+/** The part of the AST domain's ModelDetection the editor shows. */
+export interface DetectionFacts extends GridFacts {
+  readonly summary: string;
+  readonly refusal?: { readonly reason: string; readonly hint: string };
+}
+
+export interface ViewInputs {
+  readonly file: FileFacts;
+  readonly index: CheckpointIndex;
+  readonly mapping: KeyMappingResult | Error;
+  readonly detection: DetectionFacts | Error;
+  readonly loadMs: number;
+}
+
+export function buildCheckpointView({ file, index, mapping, detection, loadMs }: ViewInputs): CheckpointView {
+  const rows = tensorRows(index, mapping instanceof Error ? undefined : mapping);
+  const gridFacts: GridFacts = detection instanceof Error ? {} : detection;
+  const posEmbed = posEmbedBreakdown(rows, gridFacts);
+  return {
+    kind: 'checkpoint',
+    file: { ...file, size: index.fileSize },
+    format: index.format,
+    tensorCount: rows.length,
+    parameterCount: parameterCount(index, mapping instanceof Error ? undefined : mapping),
+    dtypeMix: dtypeMix(rows),
+    safety: safetyView(index.safety),
+    detection:
+      detection instanceof Error
+        ? { error: detection.message }
+        : { summary: detection.summary, ...(detection.refusal ? { refusal: detection.refusal } : {}) },
+    mapping: mapping instanceof Error ? { error: mapping.message } : mappingView(mapping),
+    rows,
+    ...(posEmbed ? { posEmbed } : {}),
+    stateDicts: index.stateDicts,
+    metadata: metadataOutline(index.metadata),
+    headerMetadata: index.headerMetadata,
+    warnings: index.warnings,
+    loadMs,
+  };
+}
+
+/** Error view for anything thrown while opening: message plus the offset and entry the core names. */
+export function buildErrorView(file: FileFacts, err: unknown): ErrorView {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const { offset, entry } = e as { offset?: unknown; entry?: unknown };
+  return {
+    kind: 'error',
+    file,
+    errorName: e.name || 'Error',
+    message: e.message || String(err),
+    ...(typeof offset === 'number' ? { offset } : {}),
+    ...(typeof entry === 'string' ? { entry } : {}),
+  };
+}
+
+function tensorRows(index: CheckpointIndex, mapping: KeyMappingResult | undefined): TensorRow[] {
+  const byName = new Map(mapping?.keys.map((k) => [k.source, k]));
+  return index.tensors.map((t): TensorRow => {
+    const m = byName.get(t.name);
+    return {
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+      stride: t.stride,
+      storageOffset: t.storageOffset,
+      storageKey: t.storage.key,
+      numel: t.numel,
+      bytes: t.bytes,
+      byteRange: t.byteRange,
+      status: m?.status ?? 'unknown',
+      targets: m?.targets.map((x) => ({ name: x.name, shape: x.shape, transform: x.transform, ...(x.sourceRows ? { sourceRows: x.sourceRows } : {}) })) ?? [],
+      ...(m?.reason ? { reason: m.reason } : mapping ? {} : { reason: 'no mapping (see header)' }),
+    };
+  });
+}
+
+/** Parameters of the state dict the mapping used (optimizer state would otherwise double them). */
+function parameterCount(index: CheckpointIndex, mapping: KeyMappingResult | undefined): number {
+  const prefix = mapping ? mapping.stateDictPath : [];
+  let total = 0;
+  for (const t of index.tensors) {
+    if (prefix.every((p, i) => t.path[i] === p)) total += t.numel;
+  }
+  return total;
+}
+
+function dtypeMix(rows: readonly TensorRow[]): DTypeShare[] {
+  const shares = new Map<DType, { tensors: number; bytes: number }>();
+  for (const r of rows) {
+    const s = shares.get(r.dtype) ?? { tensors: 0, bytes: 0 };
+    s.tensors++;
+    s.bytes += r.bytes;
+    shares.set(r.dtype, s);
+  }
+  return [...shares].map(([dtype, s]) => ({ dtype, ...s })).sort((a, b) => b.bytes - a.bytes);
+}
+
+function safetyView(safety: SafetyReport): SafetyView {
+  const allowable = safety.globals.filter((g) => g.verdict === 'not-weights-only');
+  if (safety.verdict !== 'not-weights-only' || allowable.length === 0) return { verdict: safety.verdict, globals: safety.globals };
+  return { verdict: safety.verdict, globals: safety.globals, allowlistSnippet: allowlistSnippet(allowable.map((g) => g.name)) };
+}
+
+/** `import a.b` lines plus the `add_safe_globals` call that lets weights_only loading accept these names. */
+export function allowlistSnippet(names: readonly string[]): string {
+  const modules = [...new Set(names.map((n) => n.slice(0, Math.max(0, n.lastIndexOf('.')))).filter((m) => m && m !== 'builtins'))];
+  const imports = ['import torch', ...modules.sort().map((m) => `import ${m}`)];
+  const objects = names.map((n) => (n.startsWith('builtins.') ? n.slice('builtins.'.length) : n));
+  return `${imports.join('\n')}\ntorch.serialization.add_safe_globals([${objects.join(', ')}])`;
+}
+
+function mappingView(mapping: KeyMappingResult): MappingView {
+  return {
+    model: mapping.model,
+    stateDictPath: mapping.stateDictPath,
+    keyPrefix: mapping.keyPrefix,
+    counts: mapping.counts,
+    coverage: coverageLine(mapping),
+    missing: mapping.missing,
+  };
+}
+
+/** "137 of 147 tensors map to HF AST; 10 dropped: SSAST pretext head (8), mask token (1) …" */
+export function coverageLine(mapping: KeyMappingResult): string {
+  const { mapped, dropped, unknown } = mapping.counts;
+  const total = mapping.keys.length;
+  const parts = [`${mapped} of ${total} tensors map to HF AST`];
+  if (dropped > 0) parts.push(`${dropped} dropped: ${reasonSummary(mapping, 'dropped')}`);
+  if (unknown > 0) parts.push(`${unknown} unknown`);
+  if (mapping.missing.length > 0) parts.push(`${mapping.missing.length} HF keys missing`);
+  return parts.join('; ');
+}
+
+function reasonSummary(mapping: KeyMappingResult, status: 'dropped'): string {
+  const counts = new Map<string, number>();
+  for (const k of mapping.keys) {
+    if (k.status !== status) continue;
+    // The part before ';' or ',' names the kind of tensor; the rest explains, and belongs in the row.
+    const short = (k.reason ?? 'no reason given').split(/[;,]/)[0]!.trim();
+    counts.set(short, (counts.get(short) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, n]) => `${reason} (${n})`).join(', ');
+}

@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import { ActiveEditorContext } from './activeEditorContext';
+import { CheckpointDocument } from './checkpointDocument';
+import { EditorSession } from './editorSession';
+import { webviewHtml, webviewRoots } from './webviewHtml';
+
+/** Both contributed view types: `.pth/.pt/.ckpt` by default, `.bin/.safetensors` on request. */
+export const CHECKPOINT_VIEW_TYPES = ['astCheckpoints.checkpointEditor', 'astCheckpoints.checkpointEditor.optional'] as const;
+
+/** Read-only custom editor: the host owns the file; the webview renders what it is sent. */
+export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProvider<CheckpointDocument> {
+  private readonly activeContext = new ActiveEditorContext();
+
+  static register(context: vscode.ExtensionContext): void {
+    const provider = new CheckpointEditorProvider(context.extensionUri);
+    for (const viewType of CHECKPOINT_VIEW_TYPES) {
+      context.subscriptions.push(
+        vscode.window.registerCustomEditorProvider(viewType, provider, { supportsMultipleEditorsPerDocument: true }),
+      );
+    }
+  }
+
+  private constructor(private readonly extensionUri: vscode.Uri) {}
+
+  openCustomDocument(uri: vscode.Uri): Promise<CheckpointDocument> {
+    return CheckpointDocument.create(uri);
+  }
+
+  resolveCustomEditor(document: CheckpointDocument, panel: vscode.WebviewPanel): void {
+    panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.extensionUri) };
+    const session = new EditorSession(document, panel);
+    const tracking = this.activeContext.track(panel);
+    panel.onDidDispose(() => {
+      session.dispose();
+      tracking.dispose();
+    });
+    panel.webview.html = webviewHtml(panel.webview, this.extensionUri);
+  }
+}

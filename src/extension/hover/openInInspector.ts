@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { CHECKPOINT_VIEW_TYPES } from '../editor/checkpointEditorProvider';
+
+export const OPEN_IN_INSPECTOR_COMMAND = 'astCheckpoints.openInInspector';
+
+/**
+ * Row selection travels in the URI fragment: `#tensor=<encodeURIComponent(TensorInfo.name)>`.
+ * The checkpoint editor reads it (see `tensorFromFragment`) and selects that row.
+ */
+export function withTensorFragment(uri: vscode.Uri, tensorName: string): vscode.Uri {
+  return uri.with({ fragment: `tensor=${encodeURIComponent(tensorName)}` });
+}
+
+/** The tensor name a `#tensor=` fragment asks for, if any. */
+export function tensorFromFragment(uri: vscode.Uri): string | undefined {
+  const match = /(?:^|&)tensor=([^&]*)/.exec(uri.fragment);
+  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
+}
+
+/** A `command:` link for Markdown opening `uri` in the inspector, at `tensorName` when given. */
+export function openInInspectorLink(uri: vscode.Uri, tensorName: string | undefined): string {
+  const args = tensorName === undefined ? [uri.toString()] : [uri.toString(), tensorName];
+  return `command:${OPEN_IN_INSPECTOR_COMMAND}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+/**
+ * `astCheckpoints.openInInspector(target?, tensorName?)`. `target` is a Uri (explorer menu),
+ * a URI string (hover links) or absent (palette: the active editor's file).
+ */
+export async function openInInspector(target?: unknown, tensorName?: unknown): Promise<void> {
+  const uri = target instanceof vscode.Uri ? target : typeof target === 'string' ? vscode.Uri.parse(target) : activeResource();
+  if (!uri) {
+    void vscode.window.showErrorMessage('Open in Checkpoint Inspector: no checkpoint file is selected or active.');
+    return;
+  }
+  const resource = typeof tensorName === 'string' ? withTensorFragment(uri, tensorName) : uri;
+  await vscode.commands.executeCommand('vscode.openWith', resource, viewTypeFor(uri));
+}
+
+/** `.bin` and `.safetensors` belong to the optional editor; the rest to the default one. */
+function viewTypeFor(uri: vscode.Uri): string {
+  return /\.(bin|safetensors)$/i.test(uri.path) ? CHECKPOINT_VIEW_TYPES[1] : CHECKPOINT_VIEW_TYPES[0];
+}
+
+function activeResource(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom) return input.uri;
+  return vscode.window.activeTextEditor?.document.uri;
+}

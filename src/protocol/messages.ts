@@ -1,0 +1,161 @@
+/**
+ * The one protocol between the checkpoint editor's extension host side and its webview.
+ * Both sides import these types; nothing else crosses the boundary. Every request carries a
+ * `requestId` and is answered by exactly one `response` (ok or error); the webview fails a
+ * request itself when no answer arrives within its bound (see `requestTimeoutMs`).
+ */
+import type { CheckpointFormat, GlobalRef, MetaValue, SafetyVerdict, StateDictLocation } from '../core/checkpointIndex';
+import type { DType } from '../core/tensors/dtype';
+import type { HfModelKind, KeyMappingStatus } from '../ast/keyMapping';
+
+// ---------------------------------------------------------------- view model (host → webview)
+
+export interface FileFacts {
+  /** Base name shown in the header. */
+  readonly name: string;
+  /** Full URI string, shown as the header's tooltip. */
+  readonly uri: string;
+  readonly size?: number;
+}
+
+export interface TargetView {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly sourceRows?: readonly [number, number];
+  readonly transform: string;
+}
+
+/** One table row: a tensor with its mapping. Plain data so it clones cheaply at 100 k rows. */
+export interface TensorRow {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly stride: readonly number[];
+  readonly storageOffset: number;
+  readonly storageKey: string;
+  readonly numel: number;
+  readonly bytes: number;
+  readonly byteRange: readonly [number, number];
+  readonly status: KeyMappingStatus;
+  readonly targets: readonly TargetView[];
+  /** Why it is dropped or unknown. */
+  readonly reason?: string;
+}
+
+export interface DTypeShare {
+  readonly dtype: DType;
+  readonly tensors: number;
+  readonly bytes: number;
+}
+
+export interface SafetyView {
+  readonly verdict: SafetyVerdict;
+  readonly globals: readonly GlobalRef[];
+  /** For not-weights-only files: the Python lines that let `torch.load(weights_only=True)` accept it. */
+  readonly allowlistSnippet?: string;
+}
+
+export interface MappingView {
+  readonly model: HfModelKind;
+  readonly stateDictPath: readonly string[];
+  readonly keyPrefix: string;
+  readonly counts: { readonly mapped: number; readonly dropped: number; readonly unknown: number };
+  /** "137 of 147 tensors map to HF AST; 10 dropped: pretext heads". */
+  readonly coverage: string;
+  readonly missing: readonly { readonly name: string; readonly shape: readonly number[] }[];
+}
+
+/** How `pos_embed` rows split into class tokens and the patch grid, and which inputs give that grid. */
+export interface PosEmbedBreakdown {
+  readonly tensor: string;
+  readonly rows: number;
+  readonly clsTokens: number;
+  readonly patches: number;
+  readonly grid?: { readonly f: number; readonly t: number };
+  readonly patchSize?: readonly [number, number];
+  /** Input sizes (mel bins × frames) that produce the grid for a given stride. */
+  readonly layouts: readonly { readonly stride: readonly [number, number]; readonly melBins: number; readonly frames: number }[];
+}
+
+export interface CheckpointView {
+  readonly kind: 'checkpoint';
+  readonly file: FileFacts;
+  readonly format: CheckpointFormat;
+  readonly tensorCount: number;
+  readonly parameterCount: number;
+  readonly dtypeMix: readonly DTypeShare[];
+  readonly safety: SafetyView;
+  /** Detected family summary, or why detection failed. */
+  readonly detection: { readonly summary: string; readonly refusal?: { readonly reason: string; readonly hint: string } } | { readonly error: string };
+  readonly mapping: MappingView | { readonly error: string };
+  readonly rows: readonly TensorRow[];
+  readonly posEmbed?: PosEmbedBreakdown;
+  readonly stateDicts: readonly StateDictLocation[];
+  readonly metadata: MetaValue;
+  readonly headerMetadata: Readonly<Record<string, string>>;
+  readonly warnings: readonly string[];
+  /** Milliseconds the host spent reading the file and mapping it. */
+  readonly loadMs: number;
+}
+
+export interface ErrorView {
+  readonly kind: 'error';
+  readonly file: FileFacts;
+  /** Error class name, e.g. `ZipFormatError`. */
+  readonly errorName: string;
+  readonly message: string;
+  readonly offset?: number;
+  readonly entry?: string;
+}
+
+export type DocumentView = CheckpointView | ErrorView;
+
+// ---------------------------------------------------------------- requests (webview → host)
+
+export interface StatisticsView {
+  readonly count: number;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly std: number;
+  readonly nanCount: number;
+  readonly posInfCount: number;
+  readonly negInfCount: number;
+  readonly histogram: { readonly min: number; readonly max: number; readonly counts: readonly number[] };
+}
+
+export type HostRequest =
+  | { readonly kind: 'statistics'; readonly tensor: string; readonly bins: number }
+  | { readonly kind: 'copy'; readonly text: string }
+  | { readonly kind: 'convert' }
+  | { readonly kind: 'reload' };
+
+export type HostRequestKind = HostRequest['kind'];
+
+/** What each request resolves to. */
+export interface HostResponses {
+  readonly statistics: StatisticsView;
+  readonly copy: null;
+  readonly convert: null;
+  readonly reload: null;
+}
+
+export type WebviewToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'request'; readonly requestId: number; readonly request: HostRequest }
+  | { readonly type: 'cancel'; readonly requestId: number };
+
+export type HostToWebview =
+  | { readonly type: 'init'; readonly view: DocumentView; readonly reason: 'open' | 'changed' | 'reload' }
+  | { readonly type: 'loading'; readonly file: FileFacts }
+  | { readonly type: 'progress'; readonly requestId: number; readonly done: number; readonly total: number }
+  | { readonly type: 'response'; readonly requestId: number; readonly ok: true; readonly body: HostResponses[HostRequestKind] }
+  | { readonly type: 'response'; readonly requestId: number; readonly ok: false; readonly error: string; readonly cancelled?: boolean };
+
+/**
+ * Bound after which the webview fails a request it has no answer for. Statistics stream progress;
+ * their bound counts from the last progress message, so a large tensor may take longer overall.
+ */
+export function requestTimeoutMs(kind: HostRequestKind): number {
+  return kind === 'statistics' ? 30_000 : 10_000;
+}
