@@ -41,8 +41,6 @@ export interface ConversionResult {
   readonly verification: VerificationSummary;
 }
 
-export { converterVersion };
-
 /**
  * Writes the planned HF folder: streams tensor by tensor into model.safetensors (memory holds
  * at most the q/k/v source and one output tensor), writes the configs, verifies by re-reading,

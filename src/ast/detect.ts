@@ -62,7 +62,7 @@ export async function detectModel(index: CheckpointIndex, source: ByteSource): P
   const pInput = arch.hasPretrainInput
     ? { f: await readScalar(source, entry(located, 'p_input_fdim')), t: await readScalar(source, entry(located, 'p_input_tdim')) }
     : undefined;
-  return describe(located, arch, pInput);
+  return describeDetection(located, arch, pInput);
 }
 
 function entry(sd: LocatedStateDict, local: string): TensorInfo {
@@ -72,7 +72,7 @@ function entry(sd: LocatedStateDict, local: string): TensorInfo {
 }
 
 /** Detection from shapes and the optional pretraining input size; exported for synthetic tests. */
-export function describe(located: LocatedStateDict, arch: SourceArchitecture, pInput?: { f: number; t: number }): ModelDetection {
+export function describeDetection(located: LocatedStateDict, arch: SourceArchitecture, pInput?: { f: number; t: number }): ModelDetection {
   const w = <T>(value: T, note?: string): Detected<T> => ({ value, source: 'weights', ...(note ? { note } : {}) });
   const d = <T>(value: T, note?: string): Detected<T> => ({ value, source: 'default', ...(note ? { note } : {}) });
   const D = arch.hiddenSize ?? 0;
@@ -115,7 +115,8 @@ export function describe(located: LocatedStateDict, arch: SourceArchitecture, pI
     stateDictPath: w(located.path),
     keyPrefix: w(located.prefix),
   };
-  const refusal = refusalOf(arch, patches, gridInfo?.grid, pInput);
+  const alreadyHf = located.entries.some((e) => /(^|\.)embeddings\.position_embeddings$/.test(e.key));
+  const refusal = refusalOf(arch, patches, gridInfo?.grid, pInput, alreadyHf);
   return { ...detection, summary: summaryOf(detection, arch), ...(refusal ? { refusal } : {}) };
 }
 
@@ -134,11 +135,22 @@ function familyOf(arch: SourceArchitecture, D: number): Detected<ModelFamily> {
   };
 }
 
-function refusalOf(arch: SourceArchitecture, patches: number, grid: PatchGrid | undefined, pInput?: { f: number; t: number }): Refusal | undefined {
+function refusalOf(
+  arch: SourceArchitecture, patches: number, grid: PatchGrid | undefined, pInput: { f: number; t: number } | undefined, alreadyHf: boolean,
+): Refusal | undefined {
+  if (alreadyHf && arch.positionRows === undefined) {
+    return {
+      code: 'not-ast',
+      reason: 'already a Hugging Face AST state dict (embeddings.position_embeddings): nothing to convert',
+      hint: 'load it with ASTModel.from_pretrained, or convert the original SSAST/AST checkpoint',
+    };
+  }
   if (arch.hiddenSize === undefined || arch.positionRows === undefined || !arch.patch) {
-    const absent = ['v.pos_embed', 'v.patch_embed.proj.weight', 'v.cls_token'].filter((k) =>
-      (k === 'v.pos_embed' && arch.positionRows === undefined) || (k === 'v.patch_embed.proj.weight' && !arch.patch)
-      || (k === 'v.cls_token' && arch.hiddenSize === undefined));
+    const absent = [
+      arch.positionRows === undefined ? 'v.pos_embed' : '',
+      arch.patch ? '' : 'v.patch_embed.proj.weight',
+      arch.hiddenSize === undefined ? 'v.cls_token' : '',
+    ].filter((k) => k !== '');
     return {
       code: 'not-ast',
       reason: `not an SSAST/AST checkpoint: no ${absent.join(', ')} in any state dict`,

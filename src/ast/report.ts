@@ -88,7 +88,7 @@ export function reportMarkdown(r: ReportInputs): string {
   lines.push(
     '', '## Verification', '',
     `model.safetensors re-read: ${v.tensors} tensors (${v.bytes} bytes), exactly the keys and shapes config.json implies; `
-      + `every tensor's sha256 equals that of the bytes produced from its source; ${v.checkedAgainstSource} plain copies also match the source tensor's own sha256.`,
+      + `every tensor's sha256 equals that of the bytes produced from its source; ${v.checkedAgainstSource} tensors kept in their source dtype (copies and q/k/v rows) also match the sha256 of their source slice, re-read.`,
     '', '## Files', '', ...r.files.map((f) => `- ${f}`), '',
   );
   return lines.join('\n');

@@ -1,25 +1,26 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ByteSource } from '../core/io/byteSource';
 import { openFileSource } from '../core/io/nodeFileSource';
 import { openCheckpoint } from '../core/openCheckpoint';
-import { tensorSha256 } from '../core/tensors/tensorReader';
+import { readTensor, tensorSha256 } from '../core/tensors/tensorReader';
 import { dimsFromConfig, type HfConfigJson } from './hfConfig';
 import { expectedHfTensors } from './hfLayout';
-import type { ConversionPlan } from './plan';
+import type { ConversionPlan, PlannedTensor } from './plan';
 
 export interface VerificationSummary {
   readonly tensors: number;
   readonly bytes: number;
-  /** Tensors whose bytes were also checked against the source tensor re-read independently. */
+  /** Tensors (plain copies and q/k/v slices in the source dtype) also checked against their source slice, re-read. */
   readonly checkedAgainstSource: number;
 }
 
 /**
  * Re-reads a written folder with the format core, as a loader would: the key set and every
  * shape must be exactly what config.json implies, each dtype as planned, and each tensor's
- * sha256 equal to the hash of the bytes produced from its source (for plain copies, also to
- * the source tensor's own hash, read again). Returns the problems found; [] means verified.
+ * sha256 equal to the hash of the bytes produced from its source and, when the dtype is kept, to
+ * the hash of the source tensor (or its q/k/v rows) read again. Returns the problems; [] = verified.
  */
 export async function verifyFolder(
   dir: string,
@@ -54,11 +55,10 @@ export async function verifyFolder(
       if (t.dtype !== plannedTensor.dtype) problems.push(`${t.name}: dtype ${t.dtype}, planned ${plannedTensor.dtype}`);
       const hash = await tensorSha256(out, t, signal);
       if (hash !== producedSha256.get(t.name)) problems.push(`${t.name}: sha256 differs from the bytes produced from ${plannedTensor.sourceKey}`);
-      if (plannedTensor.transform.kind === 'copy' && plannedTensor.dtype === plannedTensor.source.dtype) {
+      const sourceHash = await sourceSliceSha256(source, plannedTensor, signal);
+      if (sourceHash !== undefined) {
         checkedAgainstSource++;
-        if (hash !== (await tensorSha256(source, plannedTensor.source, signal))) {
-          problems.push(`${t.name}: sha256 differs from source tensor ${plannedTensor.sourceKey}`);
-        }
+        if (hash !== sourceHash) problems.push(`${t.name}: sha256 differs from its source slice in ${plannedTensor.sourceKey}`);
       }
     }
     for (const name of expected.keys()) if (!written.has(name)) problems.push(`${name}: missing from model.safetensors`);
@@ -66,4 +66,14 @@ export async function verifyFolder(
     await out.close();
   }
   return { problems, summary: { tensors: expected.size, bytes, checkedAgainstSource } };
+}
+
+/** sha256 of the source bytes a copy or row slice came from; undefined when a dtype change or adaptation makes new bytes. */
+async function sourceSliceSha256(source: ByteSource, t: PlannedTensor, signal?: AbortSignal): Promise<string | undefined> {
+  if (t.dtype !== t.source.dtype) return undefined;
+  if (t.transform.kind === 'copy') return tensorSha256(source, t.source, signal);
+  if (t.transform.kind !== 'rows') return undefined;
+  const bytes = await readTensor(source, t.source, signal);
+  const rowBytes = bytes.byteLength / (t.source.shape[0] ?? 1);
+  return createHash('sha256').update(bytes.subarray(t.transform.start * rowBytes, t.transform.end * rowBytes)).digest('hex');
 }

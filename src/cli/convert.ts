@@ -61,6 +61,10 @@ export async function runConvert(args: string[]): Promise<number> {
   if (!file || extra.length > 0) return usage('convert needs exactly one checkpoint FILE');
   if (!v.out && !v['dry-run']) return usage('convert needs --out DIR (or --dry-run)');
   const json = v.json === true;
+  if (!existsSync(file)) {
+    process.stderr.write(`convert: ${file}: no such file\n`);
+    return EXIT.error;
+  }
 
   const source = await openFileSource(file);
   try {

@@ -7,6 +7,7 @@
 import type { CheckpointFormat, GlobalRef, MetaValue, SafetyVerdict, StateDictLocation } from '../core/checkpointIndex';
 import type { DType } from '../core/tensors/dtype';
 import type { HfModelKind, KeyMappingStatus } from '../ast/keyMapping';
+import type { PackedRows } from './packedRows';
 
 // ---------------------------------------------------------------- view model (host → webview)
 
@@ -110,6 +111,10 @@ export interface ErrorView {
 
 export type DocumentView = CheckpointView | ErrorView;
 
+/** A CheckpointView as it travels: the rows in columns (see packedRows.ts). */
+export type CheckpointViewWire = Omit<CheckpointView, 'rows'> & { readonly packedRows: PackedRows };
+export type DocumentViewWire = CheckpointViewWire | ErrorView;
+
 // ---------------------------------------------------------------- requests (webview → host)
 
 export interface StatisticsView {
@@ -146,7 +151,7 @@ export type WebviewToHost =
   | { readonly type: 'cancel'; readonly requestId: number };
 
 export type HostToWebview =
-  | { readonly type: 'init'; readonly view: DocumentView; readonly reason: 'open' | 'changed' | 'reload' }
+  | { readonly type: 'init'; readonly view: DocumentViewWire; readonly reason: 'open' | 'changed' | 'reload' }
   | { readonly type: 'loading'; readonly file: FileFacts }
   | { readonly type: 'progress'; readonly requestId: number; readonly done: number; readonly total: number }
   | { readonly type: 'response'; readonly requestId: number; readonly ok: true; readonly body: HostResponses[HostRequestKind] }

@@ -147,6 +147,7 @@ export interface CodeServer {
   /** Base URL, e.g. http://127.0.0.1:PORT */
   readonly url: string;
   readonly userDataDir: string;
+  readonly configFile: string;
   readonly logFile: string;
   /** `vscode-remote://` URI of an absolute path on this machine, as payloads need. */
   remoteUri(absPath: string): string;
@@ -187,6 +188,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     symlinkSync(opts.linkExtension, join(extensionsDir, `${m.publisher}.${m.name}-${m.version}`), 'dir');
   }
   const logFile = join(base, 'code-server.log');
+  const configFile = join(base, 'config.yaml');
   const out = createWriteStream(logFile);
   const args = [
     entry,
@@ -196,7 +198,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     '--disable-update-check',
     '--disable-workspace-trust',
     '--disable-getting-started-override',
-    '--config', join(base, 'config.yaml'),
+    '--config', configFile,
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     opts.workspace,
@@ -263,6 +265,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     pid,
     url,
     userDataDir,
+    configFile,
     logFile,
     remoteUri,
     workbenchUrl(o = {}) {

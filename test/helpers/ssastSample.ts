@@ -1,6 +1,6 @@
 // Writes SSAST-shaped checkpoints with real torch (test/fixtures/make_fixtures.py) and returns what torch
 // says about every tensor, so tests compare the extension's answers against torch, never hard-coded values.
-import { join } from 'node:path';
+import { fixturesDir } from '../harness/paths';
 import { runPythonJson } from './torch';
 
 export interface TorchTensorFacts {
@@ -25,13 +25,13 @@ print(json.dumps({k: {"dtype": str(v.dtype).replace("torch.", ""), "shape": list
 
 /**
  * Writes the SSAST-Tiny-shaped sample (DataParallel keys, `module.` prefix) to `path`.
- * `fixturesDir` is the project's test/fixtures folder. Resolves with torch's facts per key.
+ * `fixturesDir` is the project's test/fixtures folder (`fixturesDir()` of test/harness/paths). Resolves with torch's facts per key.
  */
 export function writeSsastSample(fixturesDir: string, path: string): Promise<Record<string, TorchTensorFacts>> {
   return runPythonJson(WRITE_AND_DESCRIBE, [fixturesDir, path]);
 }
 
-/** The project's test/fixtures folder when tests run from the project root (unit tests, benches). */
+/** The project's test/fixtures folder (kept for tests that import it from here). */
 export function projectFixturesDir(): string {
-  return join(process.cwd(), 'test', 'fixtures');
+  return fixturesDir();
 }

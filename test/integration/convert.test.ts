@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { compareWithTorch, safetensorsDigests, writeSsastCheckpoint } from './convertCheckpoints';
+import { compareWithTorch, safetensorsDigests, safetensorsHeader, writeSsastCheckpoint } from './convertCheckpoints';
 
 const COMMAND = 'astCheckpoints.convertToHfAst';
 
@@ -45,7 +45,7 @@ describe('Convert to HF AST command', function () {
     const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     assert.ok(workspace, 'the integration tests need a workspace folder');
     dir = mkdtempSync(join(workspace, 'convert-it-'));
-    for (const kind of ['pretrained', 'finetuned', 'frame'] as const) {
+    for (const kind of ['pretrained', 'finetuned', 'frame', 'nokd'] as const) {
       checkpoints[kind] = join(dir, `ssast_${kind}.pth`);
       await writeSsastCheckpoint(extensionRoot(), kind, checkpoints[kind]);
     }
@@ -130,5 +130,51 @@ describe('Convert to HF AST command', function () {
     const result = await convert(checkpoints.pretrained, { outDir, patchSize: '16' });
     assert.equal(result, undefined);
     assert.equal(existsSync(outDir), false);
+  });
+
+  it('refuses a nokd model without allowNokd and converts it with the documented adaptation when allowed', async () => {
+    const outDir = join(dir, 'nokd');
+    assert.equal(await convert(checkpoints.nokd, { outDir }), undefined);
+    assert.equal(existsSync(outDir), false);
+    const result = await convert(checkpoints.nokd, { outDir, allowNokd: true });
+    assert.ok(result, 'the command returned no result');
+    assert.ok(result.warnings.some((w) => w.includes('nokd')), `warnings: ${result.warnings.join(' | ')}`);
+    const header = safetensorsHeader(join(outDir, 'model.safetensors'));
+    assert.deepEqual(header.get('embeddings.distillation_token')?.shape, [1, 1, 192]);
+    assert.deepEqual(header.get('embeddings.position_embeddings')?.shape, [1, 8 * 64 + 2, 192]);
+  });
+
+  describe('with workspace settings', () => {
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('astCheckpoints.convert');
+    const settings: Record<string, unknown> = {
+      outputDtype: 'float16',
+      writePreprocessorConfig: false,
+      outputFolderPattern: 'converted/${stem}-hf',
+    };
+
+    before(async () => {
+      for (const [key, value] of Object.entries(settings)) await config().update(key, value, vscode.ConfigurationTarget.Workspace);
+    });
+
+    after(async () => {
+      for (const key of Object.keys(settings)) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+    });
+
+    it('takes the output dtype, folder pattern and preprocessor choice from the settings', async () => {
+      const result = await convert(checkpoints.pretrained, {});
+      assert.ok(result, 'the command returned no result');
+      assert.equal(result.outDir, join(dir, 'converted', 'ssast_pretrained-hf'));
+      assert.equal(existsSync(join(result.outDir, 'preprocessor_config.json')), false);
+      const dtypes = new Set([...safetensorsHeader(join(result.outDir, 'model.safetensors')).values()].map((t) => t.dtype));
+      assert.deepEqual([...dtypes], ['F16']);
+    });
+
+    it('lets the caller\'s answers win over the settings', async () => {
+      const result = await convert(checkpoints.pretrained, { dtype: 'float32', outDir: 'answered' });
+      assert.ok(result, 'the command returned no result');
+      assert.equal(result.outDir, join(dir, 'answered'));
+      const dtypes = new Set([...safetensorsHeader(join(result.outDir, 'model.safetensors')).values()].map((t) => t.dtype));
+      assert.deepEqual([...dtypes], ['F32']);
+    });
   });
 });

@@ -6,12 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPython, runPythonJson } from '../helpers/torch';
 
-export type CheckpointKind = 'pretrained' | 'finetuned' | 'frame';
+export type CheckpointKind = 'pretrained' | 'finetuned' | 'frame' | 'nokd';
 
 const WRITERS: Record<CheckpointKind, string> = {
   pretrained: 'write_ssast_tiny_sample',
   finetuned: 'write_ssast_finetuned',
   frame: 'write_ssast_frame',
+  nokd: 'write_ssast_nokd',
 };
 
 /** Writes an SSAST-Tiny-shaped checkpoint of `kind` (2 blocks, DataParallel keys) with torch. */
@@ -107,6 +108,14 @@ print(json.dumps({'missing': missing, 'unexpected': unexpected, 'shapeMismatch':
 /** Compares a converted folder with the HF state dict torch derives from the original checkpoint. */
 export function compareWithTorch(checkpoint: string, outDir: string): Promise<TorchComparison> {
   return runPythonJson<TorchComparison>(COMPARE_WITH_TORCH, [checkpoint, outDir]);
+}
+
+/** The safetensors header: dtype and shape of every tensor, by name. */
+export function safetensorsHeader(file: string): Map<string, { dtype: string; shape: number[] }> {
+  const raw = readFileSync(file);
+  const headerLength = Number(raw.readBigUInt64LE(0));
+  const header = JSON.parse(raw.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[] }>;
+  return new Map(Object.entries(header).filter(([name]) => name !== '__metadata__'));
 }
 
 /** sha256 of every tensor's bytes in a model.safetensors, by name (header order and padding ignored). */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { tensorFromFragment, withTensorFragment } from '../../src/extension/hover/openInInspector';
 import { fixturesDir } from '../harness/paths';
 import { writeSsastSample, type TorchTensorFacts } from '../helpers/ssastSample';
 import { runPython } from '../helpers/torch';
@@ -163,5 +164,13 @@ describe('Key hovers', function () {
       ),
     );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('round-trips any tensor name through the #tensor= fragment the inspector reads', () => {
+    for (const name of [QKV, 'state_dict.odd key&x=1#%.weight']) {
+      const uri = vscode.Uri.parse(withTensorFragment(vscode.Uri.file(checkpoint), name).toString());
+      assert.equal(tensorFromFragment(uri), name);
+      assert.equal(uri.fsPath, checkpoint, 'the fragment does not change the file');
+    }
   });
 });

@@ -23,6 +23,7 @@ ws = sys.argv[1]
 m.write_ssast_tiny_sample(os.path.join(ws, 'ssast_pretrained.pth'))
 m.write_ssast_finetuned(os.path.join(ws, 'ssast_finetuned.pth'), labels=${LABELS.length})
 m.write_ssast_frame(os.path.join(ws, 'ssast_frame.pth'))
+m.write_ssast_nokd(os.path.join(ws, 'ssast_nokd.pth'))
 m.write_ssast_base_pretrained(os.path.join(ws, 'ssast_base.pth'))
 `;
 
@@ -95,9 +96,13 @@ async function clearNotifications(wb: Workbench): Promise<void> {
   await wb.page.locator('.notifications-toasts .notification-list-item').first().waitFor({ state: 'hidden' }).catch(() => undefined);
 }
 
-/** Lets a toast finish sliding in before a screenshot. */
+/** Waits for a toast, expands it when its text is cut, and lets it finish sliding in before a screenshot. */
 async function settledToast(wb: Workbench, text: RegExp): Promise<string> {
   const message = await wb.waitForNotification(text);
+  const toast = wb.page.locator('.notifications-toasts .notification-list-item', { hasText: text }).first();
+  await toast.hover();
+  const expand = toast.locator('.codicon-notifications-expand');
+  if (await expand.count()) await expand.first().click();
   await wb.page.waitForTimeout(400);
   return message;
 }
@@ -138,6 +143,11 @@ describe('Convert to HF AST in the workbench', { timeout: 600_000 }, () => {
 
     await settledToast(wb, /Converted to ssast_pretrained-hf-ast/);
     await wb.screenshot('convert-done-notification');
+    const done = wb.page.locator('.notifications-toasts .notification-list-item', { hasText: 'Converted to ssast_pretrained-hf-ast' }).first();
+    await done.locator('.monaco-button', { hasText: 'Open report' }).click();
+    await wb.waitForActiveTab('Preview conversion-report.md');
+    await wb.webview().locator('h1', { hasText: 'Conversion report' }).waitFor();
+    await wb.screenshot('convert-report-preview');
     const outDir = join(dir, 'ssast_pretrained-hf-ast');
     for (const file of ['config.json', 'model.safetensors', 'preprocessor_config.json', 'conversion-report.md']) {
       assert.ok(existsSync(join(outDir, file)), `${file} missing`);
@@ -169,19 +179,33 @@ describe('Convert to HF AST in the workbench', { timeout: 600_000 }, () => {
         return '10';
       }
       if (p.message.startsWith('Time stride')) {
+        // Back shows the previous step with its answer kept; Enter returns here.
+        await wb.page.locator('.quick-input-widget .codicon-quick-input-back').first().click();
+        const back = await nextPrompt(wb, p.title);
+        assert.equal(back.step, p.step - 1);
+        assert.equal(back.value, '10');
+        await wb.pressEnter();
+        assert.equal((await nextPrompt(wb, back.title)).title, p.title);
         await wb.page.locator('.quick-input-widget .quick-input-box input').fill('10');
         const message = wb.page.locator('.quick-input-widget .quick-input-message', { hasText: '12 × 101 = 1212 patches' });
         await message.waitFor();
         strideMessage = (await message.textContent()) ?? '';
         return '10';
       }
-      if (p.placeholder.startsWith('Label names')) return 'audio_labels.csv';
+      if (p.placeholder.startsWith('Label names')) {
+        await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'audio_labels.csv' }).first().waitFor();
+        await wb.screenshot('convert-labels-step');
+        return 'audio_labels.csv';
+      }
       return undefined;
     });
     assert.ok(prompts.some((p) => p.placeholder.startsWith('How was the head fine-tuned')), 'no pooling prompt');
     assert.match(strideMessage, /interpolated from 8 × 64/);
 
     await wb.waitForNotification(/Converted to ssast_finetuned-hf-ast/);
+    const done = wb.page.locator('.notifications-toasts .notification-list-item', { hasText: 'Converted to ssast_finetuned-hf-ast' }).first();
+    await done.locator('.monaco-button', { hasText: 'Reveal in Explorer' }).click();
+    await wb.page.locator('.explorer-folders-view .monaco-list-row.selected', { hasText: 'ssast_finetuned-hf-ast' }).waitFor();
     const outDir = join(dir, 'ssast_finetuned-hf-ast');
     const cmp = await compareWithTorch(join(dir, 'ssast_finetuned.pth'), outDir);
     assert.deepEqual([cmp.missing, cmp.unexpected, cmp.shapeMismatch], [[], [], []]);
@@ -189,6 +213,17 @@ describe('Convert to HF AST in the workbench', { timeout: 600_000 }, () => {
     assert.deepEqual(cmp.config.architectures, ['ASTForAudioClassification']);
     const id2label = cmp.config.id2label as Record<string, string>;
     assert.deepEqual(LABELS.map((_, i) => id2label[String(i)]), LABELS);
+
+    // The next run on this checkpoint starts from these answers.
+    await wb.runCommand('Convert to HF AST');
+    let remembered = await nextPrompt(wb, '');
+    while (!remembered.message.startsWith('Frequency stride') && remembered.step < remembered.steps) {
+      await wb.pressEnter();
+      remembered = await nextPrompt(wb, remembered.title);
+    }
+    await wb.pressEscape();
+    assert.equal(remembered.value, '10');
+    assert.match(remembered.message, /\(your last answer\)/);
   });
 
   it('cancelling from the progress notification leaves no folder', async () => {
@@ -245,7 +280,21 @@ describe('Convert to HF AST in the workbench', { timeout: 600_000 }, () => {
     assert.deepEqual(hfFolders(dir), before);
   });
 
-  it('the explorer context menu and the explorer selection start the prompts for that checkpoint', async () => {
+  it('a nokd model converts only after the user chooses the documented adaptation', async () => {
+    const dir = workspace!.dir;
+    await clearNotifications(wb);
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await openAndConvert(wb, 'ssast_nokd.pth');
+    await dialog.waitFor({ state: 'visible' });
+    assert.match((await dialog.textContent()) ?? '', /no distillation token/);
+    await wb.screenshot('convert-nokd-dialog');
+    await dialog.locator('.monaco-button', { hasText: 'Convert with nokd adaptation' }).click();
+    await answerAllSteps(wb);
+    await settledToast(wb, /Converted to ssast_nokd-hf-ast .*warning/);
+    assert.ok(existsSync(join(dir, 'ssast_nokd-hf-ast', 'model.safetensors')));
+  });
+
+  it('the explorer context menu starts the prompts for its checkpoint; without one the palette asks with an open dialog', async () => {
     await wb.runCommand('View: Close All Editors');
     const row = wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'ssast_finetuned.pth' }).first();
     const item = wb.page.locator('.monaco-menu .action-label', { hasText: 'Convert to HF AST' }).first();
@@ -262,18 +311,16 @@ describe('Convert to HF AST in the workbench', { timeout: 600_000 }, () => {
     assert.match(fromMenu.placeholder, /ssast_finetuned\.pth/);
     await wb.pressEscape();
 
-    // Palette with no editor open and the explorer focused on a checkpoint.
+    // Palette with no checkpoint editor: in the browser the explorer selection cannot be read (the
+    // clipboard route is desktop-only), so the command asks with an open dialog filtered to checkpoints.
     await wb.runCommand('View: Close All Editors');
-    await wb.page.keyboard.press('Control+Shift+E');
-    await wb.page.locator('.explorer-folders-view .monaco-list-row.focused').first().waitFor();
-    for (let i = 0; i < 20; i++) {
-      const focused = (await wb.page.locator('.explorer-folders-view .monaco-list-row.focused').first().textContent()) ?? '';
-      if (focused.includes('ssast_frame.pth')) break;
-      await wb.page.keyboard.press('ArrowDown');
-    }
     await wb.runCommand('Convert to HF AST');
+    await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'choose an SSAST/AST checkpoint' }).waitFor();
+    await wb.screenshot('convert-open-dialog');
+    await wb.page.locator('.quick-input-widget .quick-input-box input').fill(join(workspace!.dir, 'ssast_frame.pth'));
+    await wb.pressEnter();
     const text = await settledToast(wb, /Cannot convert ssast_frame\.pth/);
-    await wb.screenshot('convert-explorer-selection');
     assert.match(text, /frame model/);
+    assert.equal(await wb.page.locator('.monaco-dialog-box').count(), 0);
   });
 });

@@ -14,6 +14,7 @@ import { runPythonJson } from '../helpers/torch';
 const TINY = 'ssast-tiny-pretrained.pth';
 const HOSTILE = 'hostile.pth';
 const TRUNCATED = 'truncated.pth';
+const NESTED = 'nested-training.pth';
 const QKV = 'module.v.blocks.0.attn.qkv.weight';
 
 /** Writes the three files with torch: a 12-block SSAST-Tiny pretraining state dict, a pickle whose
@@ -29,6 +30,14 @@ class Payload:
     def __reduce__(self):
         return (os.system, ('touch ' + os.path.join(ws, 'pwned'),))
 torch.save({'weight': torch.ones(3), 'payload': Payload()}, os.path.join(ws, ${JSON.stringify(HOSTILE)}))
+import argparse, tempfile
+with tempfile.TemporaryDirectory() as tmp:
+    small = os.path.join(tmp, 'small.pth')
+    make_fixtures.write_ssast_tiny_sample(small)
+    model = torch.load(small)
+del model['module.v.norm.weight']
+optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=0.1).state_dict()
+torch.save({'model': model, 'optimizer': optimizer, 'epoch': 7, 'args': argparse.Namespace(lr=0.1)}, os.path.join(ws, ${JSON.stringify(NESTED)}))
 data = open(tiny, 'rb').read()
 open(os.path.join(ws, ${JSON.stringify(TRUNCATED)}), 'wb').write(data[: len(data) // 2])
 `;
@@ -210,6 +219,8 @@ describe('checkpoint editor in VS Code', () => {
     await view.locator('[data-testid=tensor-table]').press('ArrowDown');
     const selected = view.locator('[data-testid=tensor-row][aria-selected=true]');
     assert.equal(await selected.getAttribute('data-name'), names[2]);
+    await view.locator('[data-testid=tensor-table]').press('Control+c');
+    await view.locator('[data-testid=status-line]', { hasText: `Copied ${names[2]}` }).waitFor();
     await view.locator('[data-testid=tensor-table]').press('Enter');
     await view.locator(`[data-testid=stats-panel][data-tensor="${names[2]}"]`).waitFor({ state: 'visible' });
     await view.locator('[data-testid=tensor-table]').press('Escape');
@@ -257,6 +268,28 @@ describe('checkpoint editor in VS Code', () => {
     await open(TINY);
     assert.equal(await view.locator('[data-testid=filter] input').inputValue(), 'attn.qkv');
     assert.equal(await shownCount(), torch.keys.filter((k) => k.includes('attn.qkv')).length);
+  });
+
+  it('finds the state dict of a training checkpoint and shows the rest as a metadata tree', async () => {
+    await open(NESTED);
+    const nested = await runPythonJson<{ model: number; epoch: number; removedShape: string }>(`
+import json, sys, torch
+ckpt = torch.load(sys.argv[1])
+print(json.dumps({"model": len(ckpt["model"]), "epoch": ckpt["epoch"], "removedShape": str([ckpt["model"]["module.v.norm.bias"].shape[0]])}))`, [join(workspace!.dir, NESTED)]);
+    assert.equal(await shownCount(), nested.model);
+    assert.match((await view.locator('[data-testid=state-dicts]').textContent()) ?? '', new RegExp(`model — ${nested.model} tensors`));
+    await view.locator('[data-testid=metadata-tree] > summary').click();
+    const epoch = view.locator('[data-testid=metadata-tree] [data-key=epoch]');
+    assert.equal(await epoch.textContent(), `epoch: ${nested.epoch}`);
+    assert.match((await view.locator('[data-testid=metadata-tree] [data-key=args] > summary').textContent()) ?? '', /argparse\.Namespace/);
+    // The file lacks the final LayerNorm weight, so its HF key stays unfilled; its shape is that of the bias.
+    const missing = view.locator('[data-testid=missing-section]');
+    assert.match((await missing.locator('summary').textContent()) ?? '', /Missing in HF \(1\)/);
+    assert.equal(await missing.locator('li[data-name="layernorm.weight"]').textContent(), `layernorm.weight ${nested.removedShape}`);
+    const banner = view.locator('[data-testid=safety-banner]');
+    assert.equal(await banner.getAttribute('data-verdict'), 'not-weights-only');
+    assert.match((await banner.locator('[data-testid=allowlist-snippet]').textContent()) ?? '', /add_safe_globals\(\[argparse\.Namespace\]\)/);
+    await wb.screenshot('editor-nested-training-checkpoint');
   });
 
   it('shows the danger banner for a pickle that calls os.system, and runs nothing', async () => {

@@ -46,6 +46,9 @@ export class TensorTable {
   private offsets = new Float64Array(1);
   private selectedIndex = -1;
   private frame = 0;
+  /** Item index → its row element, for the items currently in the DOM. */
+  private readonly rendered = new Map<number, HTMLElement>();
+  private range: [number, number] = [0, 0];
 
   constructor(private readonly events: TableEvents) {
     this.head = h('div', { class: 'table-head', role: 'row' });
@@ -72,8 +75,8 @@ export class TensorTable {
     this.body.style.height = `${this.offsets[items.length]}px`;
     this.element.setAttribute('aria-rowcount', String(items.length));
     this.renderHead(sort);
+    this.invalidate();
     this.select(selected, false);
-    this.render();
   }
 
   get scrollTop(): number {
@@ -91,9 +94,18 @@ export class TensorTable {
 
   /** Moves the selection; `reveal` scrolls it into view. */
   select(key: string | undefined, reveal = true): void {
+    this.markSelected(this.rendered.get(this.selectedIndex), false);
     this.selectedIndex = key === undefined ? -1 : this.items.findIndex((it) => itemKey(this.rows, it) === key);
+    this.markSelected(this.rendered.get(this.selectedIndex), true);
     if (reveal && this.selectedIndex >= 0) this.reveal(this.selectedIndex);
     this.render();
+  }
+
+  private markSelected(el: HTMLElement | undefined, selected: boolean): void {
+    if (!el) return;
+    el.classList.toggle('selected', selected);
+    if (selected) el.setAttribute('aria-selected', 'true');
+    else el.removeAttribute('aria-selected');
   }
 
   private heightOf(item: DisplayItem): number {
@@ -131,14 +143,47 @@ export class TensorTable {
     });
   }
 
+  /**
+   * Keeps the rows of [first, end) in the DOM, in order: on scroll only the rows entering the view
+   * are built and the ones leaving it removed, so a frame touches a handful of elements.
+   */
   private render(): void {
+    const started = performance.now();
     const top = Math.max(0, this.element.scrollTop - this.head.offsetHeight - OVERSCAN_PX);
     const bottom = this.element.scrollTop + this.element.clientHeight + OVERSCAN_PX;
-    const out: HTMLElement[] = [];
-    for (let i = this.firstAt(top); i < this.items.length && this.offsets[i]! < bottom; i++) {
-      out.push(this.renderItem(i));
+    const first = this.firstAt(top);
+    let end = first;
+    while (end < this.items.length && this.offsets[end]! < bottom) end++;
+    const [oldFirst, oldEnd] = this.range;
+    if (end <= oldFirst || first >= oldEnd) {
+      this.body.replaceChildren(...this.build(first, end));
+    } else {
+      for (let i = oldFirst; i < Math.min(first, oldEnd); i++) this.rendered.get(i)?.remove();
+      for (let i = Math.max(end, oldFirst); i < oldEnd; i++) this.rendered.get(i)?.remove();
+      if (first < oldFirst) this.body.prepend(...this.build(first, oldFirst));
+      if (end > oldEnd) this.body.append(...this.build(oldEnd, end));
     }
-    this.body.replaceChildren(...out);
+    for (const i of this.rendered.keys()) if (i < first || i >= end) this.rendered.delete(i);
+    this.range = [first, end];
+    // Exposed for the scrolling benchmark (test/ui/editorFirstRows.test.ts).
+    this.element.dataset.renderMs = (performance.now() - started).toFixed(2);
+  }
+
+  private build(from: number, to: number): HTMLElement[] {
+    const out: HTMLElement[] = [];
+    for (let i = from; i < to; i++) {
+      const el = this.renderItem(i);
+      this.rendered.set(i, el);
+      out.push(el);
+    }
+    return out;
+  }
+
+  /** Drops every rendered row: the items or their heights changed. */
+  private invalidate(): void {
+    this.rendered.clear();
+    this.range = [0, 0];
+    this.body.replaceChildren();
   }
 
   /** Index of the first item whose bottom edge is below `y`. */
@@ -160,10 +205,7 @@ export class TensorTable {
     el.setAttribute('aria-rowindex', String(i + 1));
     el.style.top = `${this.offsets[i]}px`;
     el.style.height = `${this.offsets[i + 1]! - this.offsets[i]!}px`;
-    if (i === this.selectedIndex) {
-      el.classList.add('selected');
-      el.setAttribute('aria-selected', 'true');
-    }
+    if (i === this.selectedIndex) this.markSelected(el, true);
     return el;
   }
 

@@ -58,11 +58,14 @@ class Machine {
   private pos: number;
   private stack: PyValue[] = [];
   private readonly metastack: PyValue[][] = [];
-  private readonly memo = new Map<number, PyValue>();
+  /** Indexed by memo key; pickles number them densely from 0, so an array beats a Map here. */
+  private readonly memo: PyValue[] = [];
+  private memoCount = 0;
   private readonly globals = new Map<string, number>();
   private readonly persistents: PyPersistent[] = [];
   private items = 0;
   private opStart = 0;
+  private readonly data: DataView;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -71,6 +74,7 @@ class Machine {
     private readonly limits: PickleLimits,
   ) {
     this.pos = start;
+    this.data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   run(): UnpickleResult {
@@ -107,13 +111,13 @@ class Machine {
       case Op.NEWFALSE: this.push(false); return;
       case Op.INT: this.push(this.textInt(this.line())); return;
       case Op.LONG: this.push(this.parseDecimal(this.line().replace(/L$/, ''))); return;
-      case Op.BININT: this.push(BigInt(this.view(4).getInt32(0, true))); return;
+      case Op.BININT: this.push(BigInt(this.data.getInt32(this.advance(4), true))); return;
       case Op.BININT1: this.push(BigInt(this.u8())); return;
-      case Op.BININT2: this.push(BigInt(this.view(2).getUint16(0, true))); return;
+      case Op.BININT2: this.push(BigInt(this.u16())); return;
       case Op.LONG1: this.push(this.longBytes(this.u8())); return;
-      case Op.LONG4: this.push(this.longBytes(this.view(4).getInt32(0, true))); return;
+      case Op.LONG4: this.push(this.longBytes(this.data.getInt32(this.advance(4), true))); return;
       case Op.FLOAT: this.push(Number.parseFloat(this.line())); return;
-      case Op.BINFLOAT: this.push(this.view(8).getFloat64(0, false)); return;
+      case Op.BINFLOAT: this.push(this.data.getFloat64(this.advance(8), false)); return;
 
       case Op.STRING: {
         const decoded = decodeQuotedString(this.line());
@@ -121,18 +125,17 @@ class Machine {
         this.push(this.pyString(decoded));
         return;
       }
-      case Op.BINSTRING: this.push(this.pyString(this.take(this.length32()))); return;
+      case Op.BINSTRING: this.push(this.pyString(this.take(this.u32()))); return;
       case Op.SHORT_BINSTRING: this.push(this.pyString(this.take(this.u8()))); return;
       case Op.UNICODE: this.push(decodeRawUnicodeEscape(this.line())); return;
-      case Op.BINUNICODE: this.push(utf8.decode(this.take(this.length32()))); return;
+      case Op.BINUNICODE: this.push(utf8.decode(this.take(this.u32()))); return;
       case Op.SHORT_BINUNICODE: this.push(utf8.decode(this.take(this.u8()))); return;
       case Op.BINUNICODE8: this.push(utf8.decode(this.take(this.length64()))); return;
-      case Op.BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.length32()).slice() }); return;
+      case Op.BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.u32()).slice() }); return;
       case Op.SHORT_BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.u8()).slice() }); return;
       case Op.BINBYTES8:
       case Op.BYTEARRAY8: this.push({ kind: 'bytes', bytes: this.take(this.length64()).slice() }); return;
-      case Op.NEXT_BUFFER: this.fail('pickle refers to an out-of-band buffer, which a file cannot provide');
-      // falls through: fail() never returns
+      case Op.NEXT_BUFFER: return this.fail('pickle refers to an out-of-band buffer, which a file cannot provide');
       case Op.READONLY_BUFFER: return;
 
       case Op.EMPTY_TUPLE: this.push({ kind: 'tuple', items: [] }); return;
@@ -176,8 +179,8 @@ class Machine {
         return;
       }
       case Op.EXT1: this.push(this.extension(this.u8())); return;
-      case Op.EXT2: this.push(this.extension(this.view(2).getUint16(0, true))); return;
-      case Op.EXT4: this.push(this.extension(this.view(4).getInt32(0, true))); return;
+      case Op.EXT2: this.push(this.extension(this.u16())); return;
+      case Op.EXT4: this.push(this.extension(this.data.getInt32(this.advance(4), true))); return;
       case Op.REDUCE: {
         const [callee, args] = this.popN(2);
         this.push(this.object(callee!, this.sequence(args!, 'REDUCE arguments')));
@@ -205,11 +208,11 @@ class Machine {
 
       case Op.PUT: this.put(this.decimalIndex(this.line())); return;
       case Op.BINPUT: this.put(this.u8()); return;
-      case Op.LONG_BINPUT: this.put(this.view(4).getUint32(0, true)); return;
-      case Op.MEMOIZE: this.put(this.memo.size); return;
+      case Op.LONG_BINPUT: this.put(this.u32()); return;
+      case Op.MEMOIZE: this.put(this.memoCount); return;
       case Op.GET: this.get(this.decimalIndex(this.line())); return;
       case Op.BINGET: this.get(this.u8()); return;
-      case Op.LONG_BINGET: this.get(this.view(4).getUint32(0, true)); return;
+      case Op.LONG_BINGET: this.get(this.u32()); return;
       default:
         this.fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}; the data is not a pickle or is corrupt`);
     }
@@ -334,12 +337,15 @@ class Machine {
   }
 
   private put(index: number): void {
-    if (!this.memo.has(index) && this.memo.size >= this.limits.maxMemo) this.fail(`memo grew past ${this.limits.maxMemo} entries`);
-    this.memo.set(index, this.top());
+    if (this.memo[index] === undefined) {
+      if (this.memoCount >= this.limits.maxMemo) this.fail(`memo grew past ${this.limits.maxMemo} entries`);
+      this.memoCount++;
+    }
+    this.memo[index] = this.top();
   }
 
   private get(index: number): void {
-    const value = this.memo.get(index);
+    const value = this.memo[index];
     if (value === undefined) this.fail(`memo entry ${index} is read before it is written`);
     this.push(value);
   }
@@ -347,36 +353,39 @@ class Machine {
   // ---- bytes ----
 
   private u8(): number {
-    return this.take(1)[0]!;
+    return this.bytes[this.advance(1)]!;
+  }
+
+  private u16(): number {
+    return this.data.getUint16(this.advance(2), true);
+  }
+
+  private u32(): number {
+    return this.data.getUint32(this.advance(4), true);
+  }
+
+  /** Moves past `n` bytes and returns where they start; reports a cut-off pickle when they are not there. */
+  private advance(n: number): number {
+    const at = this.pos;
+    if (at + n > this.bytes.length) {
+      throw new PickleTruncatedError(
+        this.context.file,
+        `pickle is cut off: opcode needs ${n} bytes at byte ${this.where(at).offset}, ${this.bytes.length - at} left`,
+        this.where(this.opStart),
+      );
+    }
+    this.pos = at + n;
+    return at;
   }
 
   private take(n: number): Uint8Array {
-    if (this.pos + n > this.bytes.length) {
-      const where = this.where(this.opStart);
-      throw new PickleTruncatedError(
-        this.context.file,
-        `pickle is cut off: opcode needs ${n} bytes at byte ${this.where(this.pos).offset}, ${this.bytes.length - this.pos} left`,
-        where,
-      );
-    }
-    const out = this.bytes.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
-  }
-
-  private view(n: number): DataView {
-    const raw = this.take(n);
-    return new DataView(raw.buffer, raw.byteOffset, n);
-  }
-
-  private length32(): number {
-    const n = this.view(4).getUint32(0, true);
-    return n;
+    const at = this.advance(n);
+    return this.bytes.subarray(at, at + n);
   }
 
   private length64(): number {
-    const n = this.view(8).getBigUint64(0, true);
-    if (n > BigInt(this.bytes.length)) this.take(this.bytes.length + 1); // reports the truncation
+    const n = this.data.getBigUint64(this.advance(8), true);
+    if (n > BigInt(this.bytes.length)) this.advance(this.bytes.length + 1); // reports the truncation
     return Number(n);
   }
 

@@ -15,7 +15,7 @@ export interface ObjectTree {
 }
 
 /** Bounds on the walk: the tree a pickle builds can be a DAG that is exponentially large as a tree. */
-const LIMITS = { maxDepth: 200, maxVisits: 2_000_000, maxMetaNodes: 20_000, maxListItemsShown: 200 };
+const LIMITS = { maxDepth: 200, maxVisits: 1_000_000, maxTensors: 100_000, maxMetaNodes: 20_000, maxListItemsShown: 200 };
 
 /** Dict-like classes whose SETITEMS entries are the dict (their BUILD state is an attribute, e.g. `_metadata`). */
 const DICT_CLASSES = new Set(['collections.OrderedDict', 'collections.defaultdict', 'builtins.dict']);
@@ -33,6 +33,8 @@ class Walker {
   private readonly stateDicts: StateDictLocation[] = [];
   private readonly warnings = new Set<string>();
   private readonly ancestors = new Set<object>();
+  /** Containers already shown that hold no tensors: met again, they become a reference, so shared values cost nothing. */
+  private readonly shownWithoutTensors = new Set<object>();
   private readonly described = new Map<PyObject, TensorDescription | undefined>();
   private visits = 0;
   /** Inside an int-keyed dict (optimizer `state`): its per-parameter dicts are not state dicts. */
@@ -57,9 +59,13 @@ class Walker {
       return { kind: 'ref', note: 'nested too deeply' };
     }
     if (this.ancestors.has(value)) return { kind: 'ref', note: 'cycle' };
+    if (this.shownWithoutTensors.has(value)) return { kind: 'ref', note: 'shared value, shown where it first appears' };
+    const tensorsBefore = this.tensors.length;
     this.ancestors.add(value);
     try {
-      return this.walkContainer(value, path);
+      const meta = this.walkContainer(value, path);
+      if (this.tensors.length === tensorsBefore && meta.kind !== 'tensor') this.shownWithoutTensors.add(value);
+      return meta;
     } finally {
       this.ancestors.delete(value);
     }
@@ -122,6 +128,10 @@ class Walker {
 
   private addTensor(t: TensorDescription, path: string[]): string {
     const name = path.join('.');
+    if (this.tensors.length >= LIMITS.maxTensors) {
+      this.warnings.add(`more than ${LIMITS.maxTensors} tensors; the rest are not listed`);
+      return name;
+    }
     const itemsize = ITEMSIZE[t.dtype];
     const numel = product(t.shape);
     const span = numel === 0 ? 0 : 1 + t.shape.reduce((sum, n, d) => sum + (n - 1) * t.stride[d]!, 0);
@@ -167,7 +177,8 @@ class Walker {
     const shown: MetaValue[] = [];
     items.forEach((item, i) => {
       const child = this.walk(item, [...path, String(i)]);
-      if (i < LIMITS.maxListItemsShown) shown.push(child);
+      // Past the item or metadata budget, only tensor references are kept.
+      if ((i < LIMITS.maxListItemsShown && this.metaNodes <= LIMITS.maxMetaNodes) || child.kind === 'tensor') shown.push(child);
     });
     this.metaNodes += shown.length;
     const truncated = items.length - shown.length;

@@ -1,7 +1,7 @@
 import type { ByteSource } from '../io/byteSource';
 import { PickleTruncatedError, unpickle, type UnpickleResult } from '../pickle/unpickler';
 
-const FIRST_READ = 64 * 1024;
+const FIRST_READ = 16 * 1024;
 
 /**
  * Unpickles the pickle starting at `offset` without knowing its length: reads a window and

@@ -11,7 +11,6 @@ import { collectStorageRecords, type StorageRecord } from './storageRecords';
 import { storageLookup } from './storageLookup';
 
 const MAX_DATA_PKL = 1024 * 1024 * 1024;
-const LOCAL_HEADER_BATCH = 64;
 
 /** The `data.pkl` entry of a torch zip: under any prefix (torch uses the file stem, `archive`…). */
 export function findDataPkl(archive: ZipArchive): ZipEntry | undefined {
@@ -63,25 +62,25 @@ async function readByteOrder(archive: ZipArchive, prefix: string): Promise<boole
   return text === 'big';
 }
 
-/** Finds each storage's bytes: one small local-header read per storage, never the data itself. */
+/** Finds each storage's bytes from the local headers (read in groups), never the data itself. */
 async function locateStorages(archive: ZipArchive, prefix: string, records: readonly StorageRecord[], bigEndian: boolean): Promise<Map<string, StorageRef>> {
   const file = archive.source.name;
+  const entries = records.map((record) => {
+    const name = `${prefix}data/${record.key}`;
+    const entry = archive.find(name);
+    if (entry === undefined) throw new TorchFormatError(file, `storage ${record.key} is referenced by data.pkl but its entry is missing`, { entry: name });
+    if (entry.method !== 0) throw new TorchFormatError(file, 'storage entry is compressed; torch writes storages uncompressed', { entry: name });
+    const byteLength = record.numel * ITEMSIZE[record.dtype];
+    if (entry.uncompressedSize < byteLength) {
+      throw new TorchFormatError(file, `storage holds ${entry.uncompressedSize} bytes but data.pkl says ${record.numel} ${record.dtype} elements (${byteLength} bytes)`, { entry: name });
+    }
+    return { record, entry, byteLength };
+  });
+  const offsets = await archive.dataOffsets(entries.map((e) => e.entry));
   const storages = new Map<string, StorageRef>();
-  for (let i = 0; i < records.length; i += LOCAL_HEADER_BATCH) {
-    const batch = records.slice(i, i + LOCAL_HEADER_BATCH);
-    const located = await Promise.all(batch.map(async (record): Promise<StorageRef> => {
-      const name = `${prefix}data/${record.key}`;
-      const entry = archive.find(name);
-      if (entry === undefined) throw new TorchFormatError(file, `storage ${record.key} is referenced by data.pkl but its entry is missing`, { entry: name });
-      if (entry.method !== 0) throw new TorchFormatError(file, 'storage entry is compressed; torch writes storages uncompressed', { entry: name });
-      const byteLength = record.numel * ITEMSIZE[record.dtype];
-      if (entry.uncompressedSize < byteLength) {
-        throw new TorchFormatError(file, `storage holds ${entry.uncompressedSize} bytes but data.pkl says ${record.numel} ${record.dtype} elements (${byteLength} bytes)`, { entry: name });
-      }
-      const byteStart = await archive.dataOffset(entry);
-      return { key: record.key, dtype: record.dtype, numel: record.numel, byteStart, byteLength, ...(bigEndian ? { bigEndian } : {}) };
-    }));
-    for (const ref of located) storages.set(ref.key, ref);
+  for (const { record, entry, byteLength } of entries) {
+    const byteStart = offsets.get(entry)!;
+    storages.set(record.key, { key: record.key, dtype: record.dtype, numel: record.numel, byteStart, byteLength, ...(bigEndian ? { bigEndian } : {}) });
   }
   return storages;
 }

@@ -19,7 +19,12 @@ const ZIP64_EOCD_SIZE = 56;
 
 /** Offset of the end-of-central-directory record, or undefined when the file does not end like a zip. */
 export async function findEndOfCentralDirectory(source: ByteSource): Promise<number | undefined> {
-  const tailLength = Math.min(source.size, EOCD_SIZE + MAX_COMMENT);
+  // Archives without a comment (torch's) end with the record: a short tail finds it; a long comment needs the full one.
+  return (await searchTail(source, EOCD_SIZE + 1024)) ?? (await searchTail(source, EOCD_SIZE + MAX_COMMENT));
+}
+
+async function searchTail(source: ByteSource, maxLength: number): Promise<number | undefined> {
+  const tailLength = Math.min(source.size, maxLength);
   if (tailLength < EOCD_SIZE) return undefined;
   const tailStart = source.size - tailLength;
   const tail = await source.read(tailStart, tailLength);

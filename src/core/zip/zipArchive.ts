@@ -19,6 +19,8 @@ export interface ZipArchive {
   find(name: string): ZipEntry | undefined;
   /** Absolute offset of the entry's (stored or compressed) data: reads its local header. */
   dataOffset(entry: ZipEntry): Promise<number>;
+  /** The same for many entries, reading nearby local headers together (thousands of small storages). */
+  dataOffsets(entries: readonly ZipEntry[]): Promise<Map<ZipEntry, number>>;
   /** The entry's uncompressed bytes; refuses entries above `maxBytes` so a hostile file cannot exhaust memory. */
   readEntry(entry: ZipEntry, maxBytes: number): Promise<Uint8Array>;
 }
@@ -51,7 +53,8 @@ export async function openZip(source: ByteSource): Promise<ZipArchive | undefine
     source,
     entries,
     find: (name) => byName.get(name),
-    dataOffset: (entry) => readDataOffset(source, entry),
+    dataOffset: async (entry) => localDataOffset(source, entry, await source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE), 0),
+    dataOffsets: (list) => readDataOffsets(source, list),
     async readEntry(entry, maxBytes) {
       if (entry.uncompressedSize > maxBytes) {
         throw new ZipFormatError(source.name, `entry is ${entry.uncompressedSize} bytes, more than the ${maxBytes}-byte limit`, { entry: entry.name });
@@ -130,13 +133,33 @@ function applyZip64Extra(file: string, entry: string, extra: Uint8Array, sizes: 
   throw new ZipFormatError(file, 'corrupt zip: entry needs a ZIP64 extra field but has none', { entry });
 }
 
-async function readDataOffset(source: ByteSource, entry: ZipEntry): Promise<number> {
-  const header = await source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
-  if (u32(header, 0) !== LOCAL_HEADER_SIGNATURE) {
+/** Local headers closer together than this are read with one read (the bytes between are small storages). */
+const HEADER_GROUP_SPAN = 4 * 1024;
+
+async function readDataOffsets(source: ByteSource, entries: readonly ZipEntry[]): Promise<Map<ZipEntry, number>> {
+  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  const offsets = new Map<ZipEntry, number>();
+  for (let first = 0; first < sorted.length;) {
+    const start = sorted[first]!.localHeaderOffset;
+    let last = first;
+    while (last + 1 < sorted.length && sorted[last + 1]!.localHeaderOffset + LOCAL_HEADER_SIZE - start <= HEADER_GROUP_SPAN) last++;
+    const span = await source.read(start, sorted[last]!.localHeaderOffset + LOCAL_HEADER_SIZE - start);
+    for (let i = first; i <= last; i++) {
+      const entry = sorted[i]!;
+      offsets.set(entry, localDataOffset(source, entry, span, entry.localHeaderOffset - start));
+    }
+    first = last + 1;
+  }
+  return offsets;
+}
+
+/** Where the entry's data starts, from its local header found at `at` in `bytes`. */
+function localDataOffset(source: ByteSource, entry: ZipEntry, bytes: Uint8Array, at: number): number {
+  if (u32(bytes, at) !== LOCAL_HEADER_SIGNATURE) {
     throw new ZipFormatError(source.name, 'corrupt zip: bad local header signature', { entry: entry.name, offset: entry.localHeaderOffset });
   }
   // The local name and extra lengths may differ from the central directory's (torch pads the extra to align data).
-  const start = entry.localHeaderOffset + LOCAL_HEADER_SIZE + u16(header, 26) + u16(header, 28);
+  const start = entry.localHeaderOffset + LOCAL_HEADER_SIZE + u16(bytes, at + 26) + u16(bytes, at + 28);
   if (start + entry.compressedSize > source.size) {
     throw new ZipFormatError(source.name, `entry data (${entry.compressedSize} bytes at byte ${start}) runs past the end of the file; the file is truncated`, { entry: entry.name });
   }

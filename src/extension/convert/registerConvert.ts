@@ -30,15 +30,20 @@ export function registerConvertCommand(context: vscode.ExtensionContext): void {
   );
 }
 
+/** The domain words reasons and hints as clauses; messages show them as sentences. */
+function sentence(clause: string): string {
+  return clause.charAt(0).toUpperCase() + clause.slice(1) + (clause.endsWith('.') ? '' : '.');
+}
+
 function showRefusal(file: string, refusal: { readonly reason: string; readonly hint: string }): void {
-  void vscode.window.showErrorMessage(`Cannot convert ${basename(file)} to HF AST: ${refusal.reason}. ${refusal.hint}.`);
+  void vscode.window.showErrorMessage(`Cannot convert ${basename(file)} to HF AST: ${refusal.reason}. ${sentence(refusal.hint)}`);
 }
 
 /** nokd models convert only with the documented adaptation, which the user must choose knowingly. */
 async function offerNokdAdaptation(file: string, refusal: Refusal): Promise<boolean> {
   const choice = await vscode.window.showWarningMessage(
     `${basename(file)}: ${refusal.reason}.`,
-    { modal: true, detail: `${refusal.hint}.` },
+    { modal: true, detail: sentence(refusal.hint) },
     'Convert with nokd adaptation',
   );
   return choice === 'Convert with nokd adaptation';
@@ -71,6 +76,7 @@ async function convertToHfAst(context: vscode.ExtensionContext, target: unknown,
   let checkpointPath = '';
   try {
     let answers = parseAnswers(rawAnswers);
+    const interactive = answers.interactive !== false;
     const uri = await resolveCheckpoint(target);
     if (!uri) return undefined;
     if (uri.scheme !== 'file') throw new Error(`${uri.toString()} is not a local file; only files on disk can be converted.`);
@@ -79,7 +85,7 @@ async function convertToHfAst(context: vscode.ExtensionContext, target: unknown,
     const { index, detection } = await loadCheckpoint(source);
     const refusal = detection.refusal;
     if (refusal) {
-      if (refusal.code !== 'nokd' || (!answers.allowNokd && answers.interactive === false)) {
+      if (refusal.code !== 'nokd' || (!answers.allowNokd && !interactive)) {
         showRefusal(checkpointPath, refusal);
         return undefined;
       }
@@ -88,7 +94,8 @@ async function convertToHfAst(context: vscode.ExtensionContext, target: unknown,
     }
 
     const settings = readSettings(uri);
-    const remembered = settings.rememberAnswers ? recallAnswers(context.workspaceState, checkpointPath) : undefined;
+    // A caller that turned the prompts off gets the documented defaults, not a user's last answers.
+    const remembered = settings.rememberAnswers && interactive ? recallAnswers(context.workspaceState, checkpointPath) : undefined;
     const state = initialState(detection, checkpointPath, settings, remembered, answers);
     const end = await runSteps(TITLE, CONVERSION_STEPS, state, finalConversionCheck);
     if (!end.done) {
@@ -106,7 +113,7 @@ async function convertToHfAst(context: vscode.ExtensionContext, target: unknown,
       void vscode.window.showInformationMessage(`${TITLE}: cancelled; ${state.outDir} was not written.`);
       return undefined;
     }
-    if (settings.rememberAnswers && state.interactive) {
+    if (settings.rememberAnswers && interactive) {
       await rememberAnswers(context.workspaceState, checkpointPath, { options: state.options, outDir: state.outDir });
     }
     announceResult(result);

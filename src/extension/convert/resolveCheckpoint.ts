@@ -26,9 +26,10 @@ function withTimeout<T>(work: Thenable<T>, ms: number): Promise<T | undefined> {
  * The explorer's selected checkpoint. VS Code has no API for the explorer selection, but its
  * `copyFilePath` command acts on it: run it, read the clipboard, put the user's clipboard back.
  * Without a selection it copies the active editor's path, which the extension filter rejects.
+ * Desktop only: a browser refuses clipboard reads and VS Code would show that as an error.
  */
 async function explorerSelectionUri(): Promise<vscode.Uri | undefined> {
-  if (!vscode.workspace.workspaceFolders?.length) return undefined;
+  if (vscode.env.uiKind !== vscode.UIKind.Desktop || !vscode.workspace.workspaceFolders?.length) return undefined;
   const saved = await withTimeout(vscode.env.clipboard.readText(), CLIPBOARD_TIMEOUT_MS);
   if (saved === undefined) return undefined;
   try {

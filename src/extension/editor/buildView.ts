@@ -146,7 +146,8 @@ export function coverageLine(mapping: KeyMappingResult): string {
   const parts = [`${mapped} of ${total} tensors map to HF AST`];
   if (dropped > 0) parts.push(`${dropped} dropped: ${reasonSummary(mapping, 'dropped')}`);
   if (unknown > 0) parts.push(`${unknown} unknown`);
-  if (mapping.missing.length > 0) parts.push(`${mapping.missing.length} HF keys missing`);
+  const missing = mapping.missing.length;
+  if (missing > 0) parts.push(`${missing} HF ${missing === 1 ? 'key' : 'keys'} missing`);
   return parts.join('; ');
 }
 

@@ -21,10 +21,11 @@ const RELOAD_DEBOUNCE_MS = 300;
 
 /**
  * One opened checkpoint: owns the byte source, the index and the mapping, and re-reads the file
- * when it changes on disk. Loading never throws; failures become an error view.
+ * when it changes on disk. Reading starts at once and never throws: the editor shows "Reading…"
+ * until the first view is ready, and failures become an error view.
  */
 export class CheckpointDocument implements vscode.CustomDocument {
-  private loaded: Loaded;
+  private loaded: Loaded | undefined;
   private readonly changed = new vscode.EventEmitter<DocumentView>();
   private readonly reloading = new vscode.EventEmitter<void>();
   private readonly watcher: vscode.FileSystemWatcher | undefined;
@@ -32,34 +33,41 @@ export class CheckpointDocument implements vscode.CustomDocument {
   private reloadChain: Promise<void> = Promise.resolve();
   private disposed = false;
 
-  /** Fires with the new view after the file changed on disk or a reload was asked for. */
+  /** Fires with each new view: the first one, and after the file changed or a reload was asked for. */
   readonly onDidChangeView = this.changed.event;
   /** Fires before a reload swaps the source: running reads must stop. */
   readonly onWillReload = this.reloading.event;
+  /** Settles when the first view is ready. */
+  readonly ready: Promise<void>;
 
-  private constructor(readonly uri: vscode.Uri, loaded: Loaded) {
-    this.loaded = loaded;
+  private constructor(readonly uri: vscode.Uri) {
     this.watcher = createWatcher(uri);
     const schedule = () => this.scheduleReload();
     this.watcher?.onDidChange(schedule);
     this.watcher?.onDidCreate(schedule);
     this.watcher?.onDidDelete(schedule);
+    this.ready = this.reload();
   }
 
-  static async create(uri: vscode.Uri): Promise<CheckpointDocument> {
-    return new CheckpointDocument(uri, await load(uri));
+  /** Starts reading `uri`; the returned document has no view until `ready` settles. */
+  static open(uri: vscode.Uri): CheckpointDocument {
+    return new CheckpointDocument(uri);
   }
 
-  get view(): DocumentView {
-    return this.loaded.view;
+  get file(): FileFacts {
+    return fileFacts(this.uri);
+  }
+
+  get view(): DocumentView | undefined {
+    return this.loaded?.view;
   }
 
   get source(): ByteSource | undefined {
-    return this.loaded.source;
+    return this.loaded?.source;
   }
 
   tensor(name: string): TensorInfo | undefined {
-    return this.loaded.tensors.get(name);
+    return this.loaded?.tensors.get(name);
   }
 
   /** Re-reads the file; concurrent calls run one after another. */
@@ -74,7 +82,7 @@ export class CheckpointDocument implements vscode.CustomDocument {
       this.reloading.fire();
       const previous = this.loaded;
       this.loaded = next;
-      await previous.source?.close().catch(() => undefined);
+      await previous?.source?.close().catch(() => undefined);
       this.changed.fire(next.view);
     });
     return this.reloadChain;
@@ -86,7 +94,7 @@ export class CheckpointDocument implements vscode.CustomDocument {
     this.watcher?.dispose();
     this.changed.dispose();
     this.reloading.dispose();
-    void this.loaded.source?.close().catch(() => undefined);
+    void this.loaded?.source?.close().catch(() => undefined);
   }
 
   private scheduleReload(): void {

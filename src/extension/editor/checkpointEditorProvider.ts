@@ -22,8 +22,8 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
 
   private constructor(private readonly extensionUri: vscode.Uri) {}
 
-  openCustomDocument(uri: vscode.Uri): Promise<CheckpointDocument> {
-    return CheckpointDocument.create(uri);
+  openCustomDocument(uri: vscode.Uri): CheckpointDocument {
+    return CheckpointDocument.open(uri);
   }
 
   resolveCustomEditor(document: CheckpointDocument, panel: vscode.WebviewPanel): void {

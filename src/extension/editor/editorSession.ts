@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { tensorStatistics } from '../../core/tensors/statistics';
+import { toWire } from '../../protocol/packedRows';
 import type {
+  DocumentView,
+  DocumentViewWire,
   HostRequest,
   HostRequestKind,
   HostResponses,
@@ -11,6 +14,14 @@ import type {
 import type { CheckpointDocument } from './checkpointDocument';
 
 const CONVERT_COMMAND = 'astCheckpoints.convertToHfAst';
+
+/** Packed once per view, however many panels show the document or how often a panel reloads. */
+const wireCache = new WeakMap<DocumentView, DocumentViewWire>();
+function wireOf(view: DocumentView): DocumentViewWire {
+  let wire = wireCache.get(view);
+  if (!wire) wireCache.set(view, (wire = toWire(view)));
+  return wire;
+}
 /** Progress messages per second while statistics stream: enough for a smooth bar, cheap to clone. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -29,7 +40,7 @@ export class EditorSession implements vscode.Disposable {
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.receive(m)),
       document.onWillReload(() => this.abortAll('the file changed on disk')),
-      document.onDidChangeView((view) => this.post({ type: 'init', view, reason: 'changed' })),
+      document.onDidChangeView((view) => this.post({ type: 'init', view: wireOf(view), reason: 'changed' })),
     );
   }
 
@@ -41,9 +52,13 @@ export class EditorSession implements vscode.Disposable {
   private receive(message: WebviewToHost): void {
     try {
       switch (message.type) {
-        case 'ready':
-          this.post({ type: 'init', view: this.document.view, reason: 'open' });
+        case 'ready': {
+          const view = this.document.view;
+          // Still reading: the first view follows through onDidChangeView.
+          if (view) this.post({ type: 'init', view: wireOf(view), reason: 'open' });
+          else this.post({ type: 'loading', file: this.document.file });
           return;
+        }
         case 'cancel':
           this.jobs.get(message.requestId)?.abort();
           return;

@@ -11,6 +11,7 @@ import { CheckpointKeys, keyQuery, type KeyLookupHit } from './checkpointKeys';
 
 /** A file to index, with the stat values its cache entry is keyed by. */
 export interface CatalogFile {
+  /** The file's identity, opaque here: a path (tests, bench) or a URI string (the extension). */
   readonly path: string;
   readonly mtimeMs: number;
   readonly size: number;

@@ -17,7 +17,7 @@ export type TensorFacts = Pick<TensorInfo, 'name' | 'dtype' | 'shape' | 'numel' 
 export interface KeyHit {
   readonly kind: 'key';
   readonly tensor: TensorFacts;
-  /** Undefined when the checkpoint could not be mapped (not an AST checkpoint, mapping failed). */
+  /** Undefined when the checkpoint is not an AST model (nothing maps) or mapping failed. */
   readonly mapping?: KeyMapping;
 }
 
@@ -70,7 +70,10 @@ export class CheckpointKeys {
   private readonly sourcePrefixes = new Set<string>();
   private readonly hfPrefixes = new Set<string>();
 
-  constructor(index: CheckpointIndex, mapping: KeyMappingResult | undefined) {
+  constructor(index: CheckpointIndex, astMapping: KeyMappingResult | undefined) {
+    // A checkpoint of which nothing maps is not an AST model (a ResNet, an HF folder's own weights):
+    // its hovers show the tensors only, not "no rule knows this key" on every line.
+    const mapping = astMapping && astMapping.counts.mapped > 0 ? astMapping : undefined;
     this.tensorCount = index.tensors.length;
     this.model = mapping?.model;
     this.stateDictPath = mapping?.stateDictPath ?? largestStateDict(index);
@@ -197,8 +200,16 @@ export interface KeyQuery {
   readonly tails: readonly string[];
 }
 
+/** Placeholders of keys built in code: f-string fields (`{i}`), %-formats (`%d`), `.format()` fields. */
+const KEY_TEMPLATE_FIELD = /\{[^{}]*\}|%[sd]/g;
+
+export function hasTemplateFields(text: string): boolean {
+  return text.search(KEY_TEMPLATE_FIELD) >= 0;
+}
+
 export function keyQuery(text: string): KeyQuery {
-  const name = text.trim().replace(/\/+/g, '.').replace(/\.+$/, '');
+  // `f"module.v.blocks.{i}.attn.qkv.weight"` reads as block 0: every block has the same shapes.
+  const name = text.trim().replace(KEY_TEMPLATE_FIELD, '0').replace(/\/+/g, '.').replace(/\.+$/, '');
   const tails = name === '' ? [] : [name];
   for (let i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
     const tail = name.slice(i + 1);

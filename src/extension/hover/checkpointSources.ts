@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CHECKPOINT_VIEW_TYPES } from '../editor/checkpointEditorProvider';
-import type { CheckpointCatalog } from './checkpointCatalog';
+import type { CatalogFile, CheckpointCatalog } from './checkpointCatalog';
 
 /** The `astCheckpoints.hover.*` settings that decide what gets indexed. */
 export interface HoverSettings {
@@ -85,7 +85,7 @@ export class CheckpointSources implements vscode.Disposable {
     }
     const stats = await Promise.all([...found.values()].map((uri) => statFile(uri)));
     const kept = stats
-      .filter((s): s is FileStamp => s !== undefined && s.size <= this.settings.maxFileBytes)
+      .filter((s): s is CatalogFile => s !== undefined && s.size <= this.settings.maxFileBytes)
       .sort((a, b) => b.mtimeMs - a.mtimeMs); // recently written checkpoints are the ones being worked on
     this.workspaceIds = new Set(kept.map((s) => s.path));
     this.catalog.retainOnly(new Set([...this.workspaceIds, ...this.openIds]));
@@ -167,13 +167,7 @@ export class CheckpointSources implements vscode.Disposable {
   }
 }
 
-interface FileStamp {
-  readonly path: string;
-  readonly mtimeMs: number;
-  readonly size: number;
-}
-
-async function statFile(uri: vscode.Uri): Promise<FileStamp | undefined> {
+async function statFile(uri: vscode.Uri): Promise<CatalogFile | undefined> {
   try {
     const stat = await vscode.workspace.fs.stat(uri);
     return { path: catalogId(uri), mtimeMs: stat.mtime, size: stat.size };

@@ -4,7 +4,7 @@
  */
 import type { HfModelKind, KeyMapping, MappedTarget } from '../../ast/keyMapping';
 import type { CatalogAnswer } from './checkpointCatalog';
-import type { HfHit, KeyHit, ModuleHit, TensorFacts } from './checkpointKeys';
+import { hasTemplateFields, type HfHit, type KeyHit, type ModuleHit, type TensorFacts } from './checkpointKeys';
 
 export interface HoverMarkdownContext {
   /** How to name a checkpoint file to the user (workspace-relative when possible). */
@@ -16,16 +16,19 @@ export interface HoverMarkdownContext {
 /** Other checkpoints holding the same name are listed by file, up to this many. */
 const MAX_OTHER_FILES = 3;
 
-export function hoverMarkdown(answers: readonly CatalogAnswer[], ctx: HoverMarkdownContext): string | undefined {
+/** `written` is the hovered string as it stands in the code. */
+export function hoverMarkdown(answers: readonly CatalogAnswer[], ctx: HoverMarkdownContext, written = ''): string | undefined {
   const [first, ...others] = answers;
   if (!first) return undefined;
   const { hit, entry } = first;
   const model = entry.keys.model ?? 'ASTModel';
   const body = hit.kind === 'key' ? describeKey(hit, model) : hit.kind === 'hf' ? describeHf(hit, model) : describeModule(hit, entry.keys.keyPrefix, model);
   const row = hit.kind === 'module' ? hit.summary.firstTensor : hit.tensor.name;
-  const lines = [...body, '', `From \`${ctx.displayPath(entry.path)}\` · [Open in Checkpoint Inspector](${ctx.openLink(entry.path, row)})`];
+  const template = hasTemplateFields(written) ? ['', `Placeholders in \`${written.replace(/`/g, "'")}\` read as 0.`] : [];
+  const lines = [...body, ...template, '', `From \`${ctx.displayPath(entry.path)}\` · [Open in Checkpoint Inspector](${ctx.openLink(entry.path, row)})`];
   if (others.length > 0) {
-    const names = others.slice(0, MAX_OTHER_FILES).map((a) => `\`${ctx.displayPath(a.entry.path)}\``);
+    // Same name, maybe another model size: the shape tells them apart at a glance.
+    const names = others.slice(0, MAX_OTHER_FILES).map((a) => `\`${ctx.displayPath(a.entry.path)}\`${shapeOf(a.hit)}`);
     const more = others.length > MAX_OTHER_FILES ? ` and ${others.length - MAX_OTHER_FILES} more` : '';
     lines.push('', `Also in ${names.join(', ')}${more}.`);
   }
@@ -34,13 +37,12 @@ export function hoverMarkdown(answers: readonly CatalogAnswer[], ctx: HoverMarkd
 
 function describeKey(hit: KeyHit, model: HfModelKind): string[] {
   const t = hit.tensor;
-  const lines = [`**\`${t.name}\`** · \`${t.dtype}\` \`${formatShape(t.shape)}\``, sizeLine(t), ''];
-  lines.push(...describeMapping(hit.mapping, model));
+  const lines = [`**\`${t.name}\`** · \`${t.dtype}\` \`${formatShape(t.shape)}\``, sizeLine(t)];
+  if (hit.mapping) lines.push('', ...describeMapping(hit.mapping, model));
   return lines;
 }
 
-function describeMapping(m: KeyMapping | undefined, model: HfModelKind): string[] {
-  if (!m) return ['No HF AST mapping for this checkpoint.'];
+function describeMapping(m: KeyMapping, model: HfModelKind): string[] {
   switch (m.status) {
     case 'mapped':
       return [
@@ -72,6 +74,11 @@ function describeModule(hit: ModuleHit, keyPrefix: string, model: HfModelKind): 
     `**${what} \`${name}\`** · ${count(s.tensors, 'tensor')} · ${count(s.params, 'parameter')}${size}`,
     `Contains: ${[...s.children].map((c) => `\`${c}\``).join(', ')}`,
   ];
+}
+
+function shapeOf(hit: CatalogAnswer['hit']): string {
+  if (hit.kind === 'module') return '';
+  return ` \`${formatShape(hit.kind === 'key' ? hit.tensor.shape : hit.target.shape)}\``;
 }
 
 /** A reason as a sentence: one final period, whether or not the rule wrote one. */

@@ -30,7 +30,7 @@ export class KeyHoverProvider implements vscode.HoverProvider {
     const markdown = hoverMarkdown(this.catalog.lookup(found.text), {
       displayPath: (id) => vscode.workspace.asRelativePath(vscode.Uri.parse(id)),
       openLink: (id, tensor) => openInInspectorLink(vscode.Uri.parse(id), tensor),
-    });
+    }, found.text);
     if (markdown === undefined) return undefined;
     const contents = new vscode.MarkdownString(markdown);
     contents.isTrusted = { enabledCommands: [OPEN_IN_INSPECTOR_COMMAND] };

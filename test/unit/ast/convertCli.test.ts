@@ -50,7 +50,7 @@ def tensors(name):
 # 1. pretrained, module. prefix, zip float32 -> ASTModel: token outputs.
 pre = m.build(seed=1, **tiny)
 hf, cfg = m.load_hf(d + '/pre-hf')
-x = torch.randn(2, 1024, 128)
+x = torch.randn(1, 1024, 128)
 with torch.no_grad():
     res['tokens'] = maxdiff(pre.tokens(x), hf(x)[0])
 base, meta, header_len = tensors('pre-hf')
@@ -106,7 +106,7 @@ for name, frames in (('stride10-hf', 1024), ('stride10-512-hf', 512)):
     sd['v.pos_embed'] = expected
     ssast.load_state_dict(sd)
     model, c = m.load_hf(d + '/' + name)
-    xs = torch.randn(2, frames, 128)
+    xs = torch.randn(1, frames, 128)
     with torch.no_grad():
         tok = maxdiff(ssast.eval().tokens(xs), model(xs)[0])
     res['grids'][name] = {
@@ -138,11 +138,23 @@ res['nokd'] = {
 print(json.dumps(res))
 `;
 
+interface GridComparison {
+  grid: number[]; shape: number[]; posMaxDiff: number; posEqual: boolean; otherTensorsChanged: string[]; tokens: number; config: number[];
+}
+/** What COMPARE prints. */
+interface TorchComparison {
+  tokens: number; headerLen: number; meta: Record<string, string>; dataPklSha256: string; config: Record<string, unknown>;
+  variants: Record<string, string>; grids: Record<string, GridComparison>;
+  ftTokens: number; ftLogits: number;
+  ftConfig: { architectures: string[]; id2label: Record<string, string>; label2id: Record<string, number>; frequency_stride: number; max_length: number };
+  nokd: { distIsCls: boolean; posRows: boolean };
+}
+
 describe('convert CLI: SSAST/AST checkpoints → HF AST folders, checked with torch', () => {
   const tmp = tempDir('convert-cli-');
   const dir = tmp.dir;
   const runs: Record<string, CliRun> = {};
-  let torchSays: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let torchSays: TorchComparison;
   after(tmp.cleanup);
 
   const convert = async (name: string, args: string[]): Promise<CliRun> => {
@@ -171,12 +183,12 @@ describe('convert CLI: SSAST/AST checkpoints → HF AST folders, checked with to
       convert('ft', [p('ft.pth'), '--out', p('ft-hf'), '--labels', p('labels.csv'), '--pooling', 'cls']),
     ]);
     for (const [name, run] of Object.entries(runs)) assert.equal(run.code, 0, `${name}: ${run.stderr}`);
-    torchSays = await runPythonJson(COMPARE, [HELPERS, dir]);
+    torchSays = await runPythonJson<TorchComparison>(COMPARE, [HELPERS, dir]);
   });
 
   it('pretrained with module. prefix → ASTModel: tokens equal SSAST\'s to ≤ 1e-5', (t) => {
     t.diagnostic(`max abs diff: tokens ${torchSays.tokens}, fine-tuned tokens ${torchSays.ftTokens}, logits ${torchSays.ftLogits}, `
-      + `stride 10 tokens ${torchSays.grids['stride10-hf'].tokens}, 512 frames tokens ${torchSays.grids['stride10-512-hf'].tokens}`);
+      + `stride 10 tokens ${torchSays.grids['stride10-hf']?.tokens}, 512 frames tokens ${torchSays.grids['stride10-512-hf']?.tokens}`);
     assert.ok(torchSays.tokens <= 1e-5, `max abs diff ${torchSays.tokens}`);
     assert.deepEqual(torchSays.config.architectures, ['ASTModel']);
     assert.equal(torchSays.config.layer_norm_eps, 1e-6);
@@ -200,16 +212,16 @@ describe('convert CLI: SSAST/AST checkpoints → HF AST folders, checked with to
   });
 
   it('stride 10 (12×101) and 512 frames (12×50): position embeddings equal torch\'s F.interpolate adaptation', () => {
-    const g = torchSays.grids;
-    assert.deepEqual(g['stride10-hf'].grid, [12, 101]);
-    assert.deepEqual(g['stride10-hf'].shape, [1, 1214, 192]);
-    assert.deepEqual(g['stride10-512-hf'].shape, [1, 12 * 50 + 2, 192]);
+    const g = (name: string): GridComparison => torchSays.grids[name]!;
+    assert.deepEqual(g('stride10-hf').grid, [12, 101]);
+    assert.deepEqual(g('stride10-hf').shape, [1, 1214, 192]);
+    assert.deepEqual(g('stride10-512-hf').shape, [1, 12 * 50 + 2, 192]);
     for (const name of ['stride10-hf', 'stride10-512-hf']) {
-      assert.equal(g[name].posEqual, true, `${name}: max abs diff ${g[name].posMaxDiff}`);
-      assert.deepEqual(g[name].otherTensorsChanged, [], `${name}: only the positions change`);
-      assert.ok(g[name].tokens <= 1e-5, `${name}: tokens differ from SSAST at that grid by ${g[name].tokens}`);
+      assert.equal(g(name).posEqual, true, `${name}: max abs diff ${g(name).posMaxDiff}`);
+      assert.deepEqual(g(name).otherTensorsChanged, [], `${name}: only the positions change`);
+      assert.ok(g(name).tokens <= 1e-5, `${name}: tokens differ from SSAST at that grid by ${g(name).tokens}`);
     }
-    assert.deepEqual(g['stride10-512-hf'].config, [10, 10, 512]);
+    assert.deepEqual(g('stride10-512-hf').config, [10, 10, 512]);
     assert.match(runs['stride10-512']!.stdout, /12 × 50 = 600 patches; position embeddings cropped in time, interpolated in frequency, from 8 × 64/);
   });
 

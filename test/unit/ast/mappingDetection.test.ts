@@ -11,6 +11,8 @@ import { detectModel } from '../../../src/ast/detect';
 import { buildHfConfig, dimsFromConfig } from '../../../src/ast/hfConfig';
 import { expectedHfTensors } from '../../../src/ast/hfLayout';
 import { mapCheckpoint } from '../../../src/ast/mapping';
+import { ConversionRefusedError } from '../../../src/ast/errors';
+import { planConversion } from '../../../src/ast/plan';
 import { defaultConversionOptions, describeGrid, validateConversionOptions } from '../../../src/ast/options';
 import { runPythonJson, tempDir } from '../../helpers/torch';
 
@@ -27,8 +29,15 @@ m.save_as_ssast(pre, out + '/pre.pth')
 sd = collections.OrderedDict(('model.' + k, v) for k, v in pre.state_dict().items())
 torch.save({'state_dict': sd, 'ema': {'shadow': torch.zeros(3)}, 'epoch': 7}, out + '/lightning.ckpt')
 m.save_as_ssast(m.build(seed=2, pretrain=False, fstride=10, tstride=10, labels=4, **tiny), out + '/ft.pth')
+m.save_as_ssast(m.build(seed=8, pretrain=False, fstride=10, tstride=10, input_tdim=512, labels=3, **tiny), out + '/ft512.pth')
 m.save_as_ssast(m.build(seed=3, fshape=128, tshape=2, fstride=128, tstride=2, **tiny), out + '/frame.pth')
 m.save_as_ssast(m.build(seed=4, cls_tokens=1, **tiny), out + '/nokd.pth')
+sd = torch.nn.DataParallel(pre).state_dict()
+del sd['module.v.blocks.1.mlp.fc2.weight']
+torch.save(sd, out + '/incomplete.pth')
+sd = torch.nn.DataParallel(pre).state_dict()
+sd['module.v.blocks.1.mlp.fc1.weight'] = torch.zeros(384, 192)
+torch.save(sd, out + '/mixed.pth')
 print(json.dumps(list(torch.load(out + '/pre.pth').keys())))
 `;
 
@@ -54,7 +63,7 @@ describe('rule table, detection and options on torch-written checkpoints', () =>
   });
   before(async () => {
     torchKeys = await runPythonJson<string[]>(WRITE, [HELPERS, tmp.dir]);
-    for (const name of ['pre.pth', 'lightning.ckpt', 'ft.pth', 'frame.pth', 'nokd.pth']) {
+    for (const name of ['pre.pth', 'lightning.ckpt', 'ft.pth', 'frame.pth', 'nokd.pth', 'incomplete.pth', 'mixed.pth', 'ft512.pth']) {
       const source = await openFileSource(join(tmp.dir, name));
       opened[name] = { source, index: await openCheckpoint(source) };
     }
@@ -119,6 +128,11 @@ describe('rule table, detection and options on torch-written checkpoints', () =>
     assert.deepEqual([ft.pretrainGrid.value, ft.pretrainGrid.source], [{ f: 12, t: 101 }, 'default']);
     assert.deepEqual(ft.pretrainInput.value, { numMelBins: 128, maxLength: 1024, frequencyStride: 10, timeStride: 10 });
     assert.equal(defaultConversionOptions(ft).model, 'ASTForAudioClassification');
+
+    // ESC-50-style: 602 rows are 2 + 12×50 (stride 10, 512 frames), not 2 + 8×75 (stride 16, 1200 frames).
+    const esc = await detectModel(opened['ft512.pth']!.index, opened['ft512.pth']!.source);
+    assert.deepEqual(esc.pretrainInput.value, { numMelBins: 128, maxLength: 512, frequencyStride: 10, timeStride: 10 });
+    assert.deepEqual(esc.pretrainGrid.value, { f: 12, t: 50 });
   });
 
   it('detection refuses frame and nokd models with a reason and a hint', async () => {
@@ -141,5 +155,22 @@ describe('rule table, detection and options on torch-written checkpoints', () =>
     assert.equal(describeGrid(pre, { ...defaults, frequencyStride: 10, timeStride: 10 }),
       '12 × 101 = 1212 patches; position embeddings interpolated from 8 × 64');
     assert.equal(describeGrid(pre, { ...defaults, maxLength: 512 }), '8 × 32 = 256 patches; position embeddings cropped in time, kept in frequency, from 8 × 64');
+  });
+
+  it('planning refuses missing encoder keys and shapes of another model size, naming the key', async () => {
+    const refusal = async (name: string): Promise<ConversionRefusedError> => {
+      const { index, source } = opened[name]!;
+      const detection = await detectModel(index, source);
+      try {
+        planConversion(index, detection, defaultConversionOptions(detection));
+      } catch (err) {
+        if (err instanceof ConversionRefusedError) return err;
+        throw err;
+      }
+      throw new Error(`${name} was not refused`);
+    };
+    assert.match((await refusal('incomplete.pth')).reason, /^missing encoder keys: nothing fills encoder\.layer\.1\.output\.dense\.weight$/);
+    assert.match((await refusal('mixed.pth')).reason,
+      /^inconsistent shapes: module\.v\.blocks\.1\.mlp\.fc1\.weight \[384,192\] gives \[384,192\] but encoder\.layer\.1\.intermediate\.dense\.weight must be \[768,192\]$/);
   });
 });

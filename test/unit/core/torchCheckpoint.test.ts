@@ -11,6 +11,7 @@ import type { CheckpointIndex, MetaValue } from '../../../src/core/checkpointInd
 import { torchJson, type ExpectedTensor } from './torchExpectations';
 
 const WRITE_RICH_CHECKPOINT = String.raw`
+import numpy
 torch.manual_seed(0)
 path, legacy = sys.argv[1], sys.argv[2] == 'legacy'
 model = torch.nn.Sequential(torch.nn.Linear(8, 4), torch.nn.LayerNorm(4))
@@ -49,6 +50,8 @@ checkpoint = {
     'optimizer': opt.state_dict(),
     'tensors': tensors,
     'blob': b'\x00\x01abc',
+    'best_acc': numpy.float64(0.93),
+    'labels': numpy.arange(3, dtype=numpy.int64),
 }
 torch.save(checkpoint, path, _use_new_zipfile_serialization=not legacy)
 print(json.dumps(expected(torch.load(path))))
@@ -116,6 +119,10 @@ for (const variant of ['zip', 'legacy'] as const) {
       assert.ok(args?.kind === 'object' && args.type === 'argparse.Namespace');
       assert.deepEqual(entry(args.state!, 'lr'), { kind: 'float', value: 0.1 });
       assert.deepEqual(entry(root, 'blob'), { kind: 'bytes', length: 5, preview: '0001616263' });
+      assert.deepEqual(entry(root, 'best_acc'), { kind: 'float', value: 0.93 });
+      assert.deepEqual(entry(root, 'labels'), {
+        kind: 'object', type: 'numpy.ndarray', args: [{ kind: 'tuple', items: [{ kind: 'int', value: '3' }] }, { kind: 'str', value: 'i8' }, { kind: 'int', value: '24' }],
+      });
       const paths = index.stateDicts.map((s) => s.path.join('.'));
       for (const p of ['state_dict', 'model', 'tensors']) assert.ok(paths.includes(p), `state dict ${p} in ${paths.join(', ')}`);
     });

@@ -8,7 +8,8 @@ import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { mapCheckpoint } from '../../../src/ast/mapping';
 import { CheckpointCatalog, type CatalogFile } from '../../../src/extension/hover/checkpointCatalog';
 import { hoverMarkdown } from '../../../src/extension/hover/hoverMarkdown';
-import { projectFixturesDir, writeSsastSample, type TorchTensorFacts } from '../../helpers/ssastSample';
+import { fixturesDir } from '../../harness/paths';
+import { writeSsastSample, type TorchTensorFacts } from '../../helpers/ssastSample';
 import { runPython, tempDir } from '../../helpers/torch';
 
 /** A catalog over real files that records every source it opens and every read made through them. */
@@ -41,7 +42,7 @@ describe('CheckpointCatalog over torch-written checkpoints', () => {
   const notes = join(tmp.dir, 'notes.pth');
 
   before(async () => {
-    facts = await writeSsastSample(projectFixturesDir(), ssast);
+    facts = await writeSsastSample(fixturesDir(), ssast);
     await runPython('import sys, torch\ntorch.save({"model": torch.load(sys.argv[1])}, sys.argv[2])', [ssast, copy]);
     writeFileSync(notes, 'not a checkpoint, just text named like one\n');
   });
@@ -109,11 +110,15 @@ describe('CheckpointCatalog over torch-written checkpoints', () => {
       },
     });
     assert.ok(markdown);
-    for (const expected of [qkv.dtype, qkv.shapeText, qkv.numel.toLocaleString('en-US'), qkv.bytes.toLocaleString('en-US'), 'ssast-tiny.pth', 'Also in `copy.pth`']) {
+    for (const expected of [qkv.dtype, qkv.shapeText, qkv.numel.toLocaleString('en-US'), qkv.bytes.toLocaleString('en-US'), 'ssast-tiny.pth', `Also in \`copy.pth\` \`${qkv.shapeText}\``]) {
       assert.ok(markdown.includes(expected), `${expected} missing from:\n${markdown}`);
     }
     for (const part of ['query', 'key', 'value']) assert.ok(markdown.includes(`encoder.layer.0.attention.attention.${part}.weight`), part);
     assert.deepEqual(links, [[ssast, 'module.v.blocks.0.attn.qkv.weight']]);
+
+    const templated = 'module.v.blocks.{i}.attn.qkv.weight';
+    const fromTemplate = hoverMarkdown(catalog.lookup(templated), { displayPath: (p) => p, openLink: () => 'command:open' }, templated);
+    assert.ok(fromTemplate?.includes(qkv.shapeText) && fromTemplate.includes('read as 0'), fromTemplate);
 
     const hf = hoverMarkdown(catalog.lookup('encoder.layer.0.attention.attention.key.weight'), { displayPath: (p) => p, openLink: () => 'command:open' });
     const d = (qkv.shape[0] as number) / 3;

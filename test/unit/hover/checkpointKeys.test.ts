@@ -5,8 +5,9 @@ import { openFileSource } from '../../../src/core/io/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { mapCheckpoint } from '../../../src/ast/mapping';
 import { CheckpointKeys, type KeyLookupHit } from '../../../src/extension/hover/checkpointKeys';
-import { projectFixturesDir, writeSsastSample, type TorchTensorFacts } from '../../helpers/ssastSample';
-import { runPython, tempDir } from '../../helpers/torch';
+import { fixturesDir } from '../../harness/paths';
+import { writeSsastSample, type TorchTensorFacts } from '../../helpers/ssastSample';
+import { runPython, runPythonJson, tempDir } from '../../helpers/torch';
 
 async function keysOf(path: string): Promise<CheckpointKeys> {
   const source = await openFileSource(path);
@@ -32,7 +33,7 @@ describe('CheckpointKeys on a torch-written SSAST checkpoint', () => {
   before(async () => {
     const plainPath = join(tmp.dir, 'ssast-tiny.pth');
     const nestedPath = join(tmp.dir, 'nested.pth');
-    facts = await writeSsastSample(projectFixturesDir(), plainPath);
+    facts = await writeSsastSample(fixturesDir(), plainPath);
     // The same weights the way training scripts often save them: nested, without `module.`.
     await runPython(
       'import sys, torch\nsd = torch.load(sys.argv[1])\n' +
@@ -55,6 +56,9 @@ describe('CheckpointKeys on a torch-written SSAST checkpoint', () => {
       assert.deepEqual(hit.tensor.shape, torchQkv.shape);
       assert.equal(hit.tensor.numel, torchQkv.numel);
       assert.equal(hit.tensor.bytes, torchQkv.bytes);
+    }
+    for (const written of ['module.v.blocks.{i}.attn.qkv.weight', 'module.v.blocks.%d.attn.qkv.weight']) {
+      assert.equal(expectKind(plain.lookup(written), 'key').tensor.name, QKV, `a key template reads as block 0: ${written}`);
     }
     for (const written of [QKV, 'model.v.blocks.0.attn.qkv.weight', 'v.blocks.0.attn.qkv.weight']) {
       assert.equal(expectKind(nested.lookup(written), 'key').tensor.name, 'model.v.blocks.0.attn.qkv.weight', written);
@@ -94,6 +98,19 @@ describe('CheckpointKeys on a torch-written SSAST checkpoint', () => {
     const hit = expectKind(plain.lookup('module.cpredlayer.0.weight'), 'key');
     assert.equal(hit.mapping?.status, 'dropped');
     assert.ok((hit.mapping?.reason ?? '').length > 0);
+  });
+
+  it('answers keys of a checkpoint that is no AST model with the tensor alone', async () => {
+    const path = join(tmp.dir, 'mlp.pth');
+    const shape = await runPythonJson<number[]>(
+      'import sys, torch\nfrom torch import nn\nm = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))\n' +
+        'torch.save(m.state_dict(), sys.argv[1])\nprint(list(m.state_dict()["2.weight"].shape))',
+      [path],
+    );
+    const keys = await keysOf(path);
+    const hit = expectKind(keys.lookup('model.2.weight'), 'key');
+    assert.deepEqual(hit.tensor.shape, shape);
+    assert.equal(hit.mapping, undefined, 'no "no rule knows this key" noise for a model that is not AST');
   });
 
   it('answers nothing for strings that name no key, HF name or module', () => {
