@@ -20,6 +20,7 @@ import { INITIAL_VIEW_STATE, vscode, type ViewState } from './vscodeApi';
 
 const HISTOGRAM_BINS = 64;
 const FILTER_DEBOUNCE_MS = 60;
+const STATUS_MS = 4000;
 
 export class App {
   private readonly client = new RequestClient((m) => vscode.postMessage(m));
@@ -46,6 +47,7 @@ export class App {
   private rowCount = h('span', { class: 'row-count muted', testid: 'row-count' });
   private statusLine = h('span', { class: 'status-line muted', testid: 'status-line', 'aria-live': 'polite' });
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private firstRowsShown = false;
   /** Timings exposed on #app for the time-to-first-rows benchmark. */
   private readyAt = 0;
@@ -201,8 +203,11 @@ export class App {
     });
   }
 
+  /** A short confirmation in the toolbar that clears itself. */
   private say(text: string): void {
+    clearTimeout(this.statusTimer);
     this.statusLine.textContent = text;
+    this.statusTimer = setTimeout(() => (this.statusLine.textContent = ''), STATUS_MS);
   }
 
   private onGlobalKey(e: KeyboardEvent): void {
@@ -210,6 +215,10 @@ export class App {
     if ((e.key === '/' && !typing) || ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'f')) {
       e.preventDefault();
       this.filterField?.focus();
+    } else if (e.key === 'ArrowDown' && typing) {
+      e.preventDefault();
+      this.table.focus();
+      if (this.state.selected === undefined) this.table.selectFirst();
     } else if (e.key === 'Escape' && typing) {
       this.table.focus();
     } else if (e.key === 'Escape' && this.statsJob) {

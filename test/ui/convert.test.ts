@@ -161,7 +161,7 @@ describe('Convert to HF AST in the workbench', { timeout: 600_000 }, () => {
     assert.deepEqual([...safetensorsDigests(join(outDir, 'model.safetensors'))].sort(), [...safetensorsDigests(join(cliOut, 'model.safetensors'))].sort());
   });
 
-  it('a fine-tuned SSAST with stride 10 answers gives ASTForAudioClassification with the CSV\'s labels', async () => {
+  it('a fine-tuned SSAST with stride 10 answers (and a step back) gives ASTForAudioClassification with the CSV\'s labels', async () => {
     const dir = workspace!.dir;
     await clearNotifications(wb);
     await openAndConvert(wb, 'ssast_finetuned.pth');
@@ -294,7 +294,7 @@ describe('Convert to HF AST in the workbench', { timeout: 600_000 }, () => {
     assert.ok(existsSync(join(dir, 'ssast_nokd-hf-ast', 'model.safetensors')));
   });
 
-  it('the explorer context menu starts the prompts for its checkpoint; without one the palette asks with an open dialog', async () => {
+  it('the explorer context menu and the editor title action start the prompts for their checkpoint; without one the palette asks with an open dialog', async () => {
     await wb.runCommand('View: Close All Editors');
     const row = wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'ssast_finetuned.pth' }).first();
     const item = wb.page.locator('.monaco-menu .action-label', { hasText: 'Convert to HF AST' }).first();
@@ -309,6 +309,14 @@ describe('Convert to HF AST in the workbench', { timeout: 600_000 }, () => {
     await item.click();
     const fromMenu = await nextPrompt(wb, '');
     assert.match(fromMenu.placeholder, /ssast_finetuned\.pth/);
+    await wb.pressEscape();
+
+    // The editor's title-bar action converts the checkpoint shown.
+    await wb.quickOpen('ssast_pretrained.pth');
+    await wb.waitForActiveTab('ssast_pretrained.pth');
+    await wb.page.locator('.editor-actions .action-label[aria-label*="Convert to HF AST"]').first().click();
+    const fromTitle = await nextPrompt(wb, '');
+    assert.match(fromTitle.placeholder, /ssast_pretrained\.pth/);
     await wb.pressEscape();
 
     // Palette with no checkpoint editor: in the browser the explorer selection cannot be read (the

@@ -81,6 +81,7 @@ describe('checkpoint editor in VS Code', () => {
   let wb: Workbench;
   let torch: TorchFacts;
   let view: FrameLocator;
+  const cspViolations: string[] = [];
 
   const rows = () => view.locator('[data-testid=tensor-row]');
   const shownCount = async () => Number(await view.locator('[data-testid=row-count]').getAttribute('data-shown'));
@@ -113,6 +114,9 @@ describe('checkpoint editor in VS Code', () => {
     workspace = await prepareWorkspace({ torchScript: writeFiles(fixturesDir()) });
     torch = await runPythonJson<TorchFacts>(DESCRIBE, [join(workspace.dir, TINY), QKV]);
     wb = await Workbench.start({ workspace: workspace.dir, timeoutMs: 60_000 });
+    wb.page.on('console', (msg) => {
+      if (/Content[- ]Security[- ]Policy|Refused to/i.test(msg.text())) cspViolations.push(`${msg.location().url}: ${msg.text()}`);
+    });
   });
 
   after(async () => {
@@ -122,7 +126,9 @@ describe('checkpoint editor in VS Code', () => {
 
   it('opens an SSAST-Tiny pretraining checkpoint from Quick Open and shows its mapping', async () => {
     const ms = await open(TINY);
-    console.log(`editor: first rows of ${TINY} (${torch.keys.length} tensors) ${ms} ms after Quick Open`);
+    const app = view.locator('#app');
+    const timings = ['load-ms', 'ready-at-ms', 'init-wait-ms', 'first-rows-ms'].map(async (k) => `${k} ${await app.getAttribute(`data-${k}`)}`);
+    console.log(`editor: first rows of ${TINY} (${torch.keys.length} tensors) ${ms} ms after Quick Open; ${(await Promise.all(timings)).join(', ')}`);
     assert.equal(await view.locator('[data-testid=tensor-count]').textContent(), torch.keys.length.toLocaleString('en-US'));
     assert.match((await view.locator('[data-testid=detection-summary]').textContent()) ?? '', /Tiny/);
     assert.match((await view.locator('[data-testid=mapping-coverage]').textContent()) ?? '', /of \d+ tensors map to HF AST/);
@@ -312,5 +318,10 @@ print(json.dumps({"model": len(ckpt["model"]), "epoch": ckpt["epoch"], "removedS
     await wb.runCommand('View: Close All Editors');
     await open(TINY);
     assert.equal(await view.locator('[data-testid=tensor-count]').textContent(), torch.keys.length.toLocaleString('en-US'));
+  });
+
+  it('ran under its Content Security Policy without violations', () => {
+    const ours = cspViolations.filter((v) => /webview|vscode-cdn|vscode-resource/i.test(v));
+    assert.deepEqual(ours, []);
   });
 });

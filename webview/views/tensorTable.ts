@@ -101,6 +101,12 @@ export class TensorTable {
     this.render();
   }
 
+  /** Selects the first row (keyboard entry from the filter field). */
+  selectFirst(): void {
+    const item = this.items[0];
+    if (item) this.events.select(itemKey(this.rows, item));
+  }
+
   private markSelected(el: HTMLElement | undefined, selected: boolean): void {
     if (!el) return;
     el.classList.toggle('selected', selected);

@@ -105,10 +105,10 @@ class Walker {
 
   /** BUILD state: a `__dict__` names attributes, which extend the path directly (`args.lr`). */
   private objectState(state: PyValue, path: string[]): MetaValue {
+    // The (dict, slots) form of __getstate__: both name attributes.
     if (typeof state === 'object' && state !== null && state.kind === 'tuple' && state.items.length === 2) {
-      // (dict, slots) form of __getstate__
-      const [dict, slots] = state.items;
-      if (dict === null) return this.walk(slots ?? null, path);
+      const parts = state.items.map((part) => (part === null ? [] : typeof part === 'object' && part.kind === 'dict' ? part.entries : undefined));
+      if (parts[0] && parts[1]) return this.dict([...parts[0], ...parts[1]], path);
     }
     return this.walk(state, path);
   }
