@@ -6,7 +6,11 @@ export function webviewRoots(extensionUri: vscode.Uri): vscode.Uri[] {
   return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
 }
 
-/** The editor page: strict CSP, one nonce per page load, script and CSS from the extension only. */
+/**
+ * The editor page: strict CSP, one nonce per page load, script and CSS from the extension only.
+ * The toolkit (FAST) probes `:focus-visible` with a <style> element carrying the nonce it reads
+ * from the `csp-nonce` meta tag; without the tag that probe is a CSP violation.
+ */
 export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const nonce = randomBytes(18).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
@@ -23,6 +27,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri): 
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${style.toString()}">
 <title>Checkpoint Inspector</title>
