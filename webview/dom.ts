@@ -21,7 +21,3 @@ export function append(el: Element, ...children: Child[]): void {
     el.append(typeof c === 'string' ? document.createTextNode(c) : c);
   }
 }
-
-export function clear(el: Element): void {
-  el.replaceChildren();
-}

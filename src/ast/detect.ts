@@ -17,7 +17,10 @@ export interface Detected<T> {
 
 export type ModelFamily = 'ssast-pretrained' | 'ssast-finetuned' | 'ast';
 
-/** Why a checkpoint cannot become an HF AST folder, and what the user can do. */
+/**
+ * Why a checkpoint cannot become an HF AST folder, and what the user can do. The hint names no
+ * front end's switch: the CLI and the prompts each say how to allow a 'nokd' adaptation.
+ */
 export interface Refusal {
   readonly code: 'not-ast' | 'frame' | 'nokd' | 'inconsistent';
   readonly reason: string;
@@ -191,7 +194,7 @@ function refusalOf(
     return {
       code: 'nokd',
       reason: 'no distillation token (nokd model): HF AST needs a class and a distillation token, and f·t + 2 positions',
-      hint: 'allow the nokd adaptation (--allow-nokd): the class token and its position are duplicated as the distillation token; outputs then differ from the original, fine-tune before use',
+      hint: 'allow the nokd adaptation: the class token and its position are duplicated as the distillation token; outputs then differ from the original, fine-tune before use',
     };
   }
   return undefined;

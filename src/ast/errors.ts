@@ -1,6 +1,11 @@
-/** The checkpoint cannot become an HF AST folder; `hint` says what the user can do. */
+import type { Refusal } from './detect';
+
+/**
+ * The checkpoint cannot become an HF AST folder; `hint` says what the user can do. `code` is the
+ * detection's refusal when that is the cause, so a front end can add its own way to allow it.
+ */
 export class ConversionRefusedError extends Error {
-  constructor(readonly file: string, readonly reason: string, readonly hint: string) {
+  constructor(readonly file: string, readonly reason: string, readonly hint: string, readonly code?: Refusal['code']) {
     super(`${file}: ${reason}`);
     this.name = 'ConversionRefusedError';
   }

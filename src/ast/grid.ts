@@ -26,7 +26,8 @@ const COMMON_FRAMES = [1024, 512, 128, 100];
  */
 export function inferGridInput(patches: number, patch: readonly [number, number]): { grid: PatchGrid; input: GridInput } | undefined {
   const [pf, pt] = patch;
-  const strides = [pf, 10, ...Array.from({ length: pf }, (_, i) => pf - i)].filter((s, i, all) => s >= 1 && all.indexOf(s) === i);
+  // Never a stride above the patch: validation refuses it, so a default must not propose it.
+  const strides = [pf, 10, ...Array.from({ length: pf }, (_, i) => pf - i)].filter((s, i, all) => s >= 1 && s <= pf && all.indexOf(s) === i);
   const candidates: { grid: PatchGrid; input: GridInput; common: boolean }[] = [];
   for (const stride of strides) {
     for (const numMelBins of COMMON_MEL_BINS) {

@@ -62,8 +62,12 @@ export function validateConversionOptions(detection: ModelDetection, options: Co
   if (positiveInt('patchSize', options.patchSize) && options.patchSize !== pf) {
     add('patchSize', `patchSize must be ${pf}: the patch projection weights are ${pf}×${pf} (only the stride can change)`);
   }
-  positiveInt('frequencyStride', options.frequencyStride);
-  positiveInt('timeStride', options.timeStride);
+  // A stride above the patch would skip the bins between patches: no SSAST/AST recipe trains so.
+  for (const field of ['frequencyStride', 'timeStride'] as const) {
+    if (positiveInt(field, options[field]) && options[field] > pf) {
+      add(field, `${field} ${options[field]} is larger than the patch size ${pf}: the bins between patches would never be seen`);
+    }
+  }
   if (positiveInt('numMelBins', options.numMelBins) && options.numMelBins < pf) {
     add('numMelBins', `numMelBins must be at least the patch size ${pf}, got ${options.numMelBins}`);
   }

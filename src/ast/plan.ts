@@ -1,7 +1,7 @@
 import type { CheckpointIndex, CheckpointFormat } from '../core/checkpointIndex';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import type { KeyMappingResult } from './keyMapping';
-import type { ModelDetection } from './detect';
+import type { ModelDetection, Refusal } from './detect';
 import { readArchitecture } from './architecture';
 import { ConversionRefusedError } from './errors';
 import { ITEMSIZE } from '../core/tensors/dtypeInfo';
@@ -52,11 +52,13 @@ export interface ConversionPlan {
  * key, checks every shape against the layout the config implies, and lists each output tensor.
  */
 export function planConversion(index: CheckpointIndex, detection: ModelDetection, options: ConversionOptions): ConversionPlan {
-  const refuse = (reason: string, hint: string): never => { throw new ConversionRefusedError(index.file, reason, hint); };
+  const refuse = (reason: string, hint: string, code?: Refusal['code']): never => {
+    throw new ConversionRefusedError(index.file, reason, hint, code);
+  };
   const warnings: string[] = [];
   const refusal = detection.refusal;
   const nokd = refusal?.code === 'nokd' && options.allowNokd === true;
-  if (refusal && !nokd) refuse(refusal.reason, refusal.hint);
+  if (refusal && !nokd) refuse(refusal.reason, refusal.hint, refusal.code);
   if (nokd) {
     warnings.push('nokd adaptation: the class token and its position were duplicated as the distillation token; '
       + 'outputs differ from the original model (one more token attends), fine-tune before use');

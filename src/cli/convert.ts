@@ -8,7 +8,7 @@ import { detectModel, type ModelDetection } from '../ast/detect';
 import { ConversionCancelledError, ConversionRefusedError, DestinationExistsError } from '../ast/errors';
 import { defaultConversionOptions, type ConversionOptions } from '../ast/options';
 import { planConversion, type ConversionPlan } from '../ast/plan';
-import { parseLabelCsv, parseTypedLabels } from '../extension/convert/labelCsv';
+import { parseLabelCsv, parseTypedLabels } from '../ast/labels';
 
 const HELP = `usage: ckpt-ast convert FILE --out DIR [options]
 
@@ -77,8 +77,9 @@ export async function runConvert(args: string[]): Promise<number> {
       plan = planConversion(index, detection, options);
     } catch (err) {
       if (!(err instanceof ConversionRefusedError)) throw err;
-      emit(json, { status: 'refused', file, reason: err.reason, hint: err.hint, detection: detection.summary },
-        `refused: ${err.message} — ${err.hint}`, true);
+      const hint = cliHint(err);
+      emit(json, { status: 'refused', file, reason: err.reason, hint, ...(err.code ? { code: err.code } : {}), detection: detection.summary },
+        `refused: ${err.message} — ${hint}`, true);
       return EXIT.refused;
     }
     if (v['dry-run']) {
@@ -173,6 +174,11 @@ function optionsFrom(v: Flags, detection: ModelDetection): ConversionOptions | s
 /** `--labels` names a CSV file when one exists at that path, else it is the list itself. */
 function readLabels(arg: string): string[] {
   return existsSync(arg) ? parseLabelCsv(readFileSync(arg, 'utf8')) : parseTypedLabels(arg);
+}
+
+/** The domain's hint plus the flag that accepts a nokd model, which only the CLI knows. */
+function cliHint(err: ConversionRefusedError): string {
+  return err.code === 'nokd' ? `${err.hint}; rerun with --allow-nokd to accept this` : err.hint;
 }
 
 function planSummary(plan: ConversionPlan): Record<string, unknown> {

@@ -2,7 +2,8 @@
 """Writes the hostile checkpoint corpus into OUT_DIR (a temp folder: nothing here is committed).
 
     /usr/bin/python3 test/hostile/make_hostile.py OUT_DIR        # corpus + OUT_DIR/manifest.json
-    /usr/bin/python3 test/hostile/make_hostile.py --prove OUT_DIR # loads the live/ copies as torch would
+    /usr/bin/python3 test/hostile/make_hostile.py --prove OUT_DIR [NAME ...]
+        # loads the live/ copies (all, or those whose file name is given) as a victim would
 
 Every payload pickle tries to create a sentinel file. Pickles are assembled opcode by opcode (not by
 pickle.dumps) so each protocol 0-5 can use GLOBAL, STACK_GLOBAL, INST or OBJ, including opcodes Python
@@ -280,16 +281,17 @@ def write_corpus(out):
     return manifest
 
 
-def prove(out):
+def prove(out, names):
     """Loads each live/ copy the way a victim would, one forked child per file (a payload may hang or crash it)."""
     import pickle
     import signal
+    import time
     import torch
     with open(os.path.join(out, 'manifest.json')) as f:
         manifest = json.load(f)
     ran = {}
     for item in manifest:
-        if not item['live']:
+        if not item['live'] or (names and os.path.basename(item['file']) not in names):
             continue
         pid = os.fork()
         if pid == 0:
@@ -308,8 +310,8 @@ def prove(out):
                     torch.load(item['liveFile'])
             except BaseException:
                 pass
-            import time
-            time.sleep(0.05)  # start_new_thread runs its payload on another thread
+            if item['payload'].startswith('thread-'):
+                time.sleep(0.5)  # start_new_thread runs its payload on another thread
             os._exit(0)
         os.waitpid(pid, 0)
         ran[os.path.basename(item['file'])] = os.path.exists(item['liveSentinel'])
@@ -318,6 +320,6 @@ def prove(out):
 
 if __name__ == '__main__':
     if sys.argv[1] == '--prove':
-        prove(sys.argv[2])
+        prove(sys.argv[2], set(sys.argv[3:]))
     else:
         print(json.dumps(len(write_corpus(sys.argv[1]))))

@@ -315,6 +315,10 @@ print(json.dumps({"model": len(ckpt["model"]), "epoch": ckpt["epoch"], "removedS
     const message = (await error.locator('[data-testid=error-message]').textContent()) ?? '';
     assert.match(message, new RegExp(TRUNCATED.replace('.', '\\.')));
     await wb.screenshot('editor-truncated-file');
+    // Reload reads the file again and lands on the same error, not on a failed request.
+    await error.locator('[data-testid=reload-button]').click();
+    await view.locator('[data-testid=error-message]').waitFor();
+    assert.equal(await view.locator('[data-testid=error-message]').textContent(), message);
     await wb.runCommand('View: Close All Editors');
     await open(TINY);
     assert.equal(await view.locator('[data-testid=tensor-count]').textContent(), torch.keys.length.toLocaleString('en-US'));

@@ -79,10 +79,6 @@ export class TensorTable {
     this.select(selected, false);
   }
 
-  get scrollTop(): number {
-    return this.element.scrollTop;
-  }
-
   scrollTo(top: number): void {
     this.element.scrollTop = top;
     this.render();

@@ -56,14 +56,15 @@ export function globalName(value: PyValue): string | undefined {
  * Python bytes however they were pickled: BINBYTES (protocol 3+), `_codecs.encode(text, "latin1")`
  * (protocol 2, as torch writes), or `bytes()` for b'' at low protocols.
  */
-export function bytesOf(value: PyValue | undefined): Uint8Array | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+export function bytesOf(value: PyValue | undefined, depth = 0): Uint8Array | undefined {
+  // bytearray(bytearray(…)) nests only as deep as a hostile file wants: a few levels are real, more are not bytes.
+  if (typeof value !== 'object' || value === null || depth > 4) return undefined;
   if (value.kind === 'bytes') return value.bytes;
   if (value.kind !== 'object') return undefined;
   const callee = globalName(value.callee);
   const [text] = value.args;
   if (callee === '_codecs.encode' && typeof text === 'string') return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
   if (callee === 'builtins.bytes' && value.args.length === 0) return new Uint8Array(0);
-  if (callee === 'builtins.bytearray') return bytesOf(text);
+  if (callee === 'builtins.bytearray') return bytesOf(text, depth + 1);
   return undefined;
 }

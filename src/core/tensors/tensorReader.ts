@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CheckpointError } from '../errors';
 import type { ByteSource } from '../io/byteSource';
 import { contiguousStrides, ITEMSIZE } from './dtypeInfo';
 import type { TensorInfo } from './tensorInfo';
@@ -10,6 +11,8 @@ export interface StreamOptions {
 }
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
+/** readTensor holds the whole tensor in memory: larger ones are refused (a stride-0 view can claim terabytes). */
+export const MAX_READ_BYTES = 2 ** 31;
 
 /** True when the view's elements lie in the storage in logical order, back to back. */
 export function isContiguous(tensor: Pick<TensorInfo, 'shape' | 'stride'>): boolean {
@@ -23,6 +26,9 @@ export function isContiguous(tensor: Pick<TensorInfo, 'shape' | 'stride'>): bool
  */
 export async function readTensor(source: ByteSource, tensor: TensorInfo, signal?: AbortSignal): Promise<Uint8Array> {
   if (tensor.numel === 0) return new Uint8Array(0);
+  if (tensor.bytes > MAX_READ_BYTES) {
+    throw new CheckpointError(source.name, `tensor ${tensor.name} is ${tensor.bytes} bytes, more than the ${MAX_READ_BYTES}-byte limit for reading it into memory`);
+  }
   if (isContiguous(tensor)) {
     const out = await source.read(tensor.byteRange[0], tensor.bytes);
     return toLittleEndian(out, tensor);

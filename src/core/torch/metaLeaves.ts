@@ -33,13 +33,34 @@ function bytesMeta(bytes: Uint8Array): MetaValue {
   return { kind: 'bytes', length: bytes.length, preview: hex };
 }
 
-/** How a dict key reads in a tensor name: strings as is, other keys as Python would print them. */
+/** Longer non-string keys are cut: a tuple key can nest or share itself into an exponentially long repr. */
+const MAX_KEY_LENGTH = 1000;
+
+/** How a dict key reads in a tensor name: strings as is, other keys as Python would print them (cut at MAX_KEY_LENGTH). */
 export function pythonKey(key: PyValue): string {
+  if (typeof key === 'string') return key;
+  const parts: string[] = [];
+  let length = 0;
+  const write = (text: string): boolean => {
+    parts.push(text);
+    length += text.length;
+    return length <= MAX_KEY_LENGTH;
+  };
+  // Each tuple level writes at least "(", so the budget also bounds the recursion depth.
+  const visit = (k: PyValue): boolean => {
+    if (typeof k !== 'object' || k === null || k.kind !== 'tuple') return write(scalarKey(k));
+    if (!write('(')) return false;
+    for (let i = 0; i < k.items.length; i++) if ((i > 0 && !write(', ')) || !visit(k.items[i]!)) return false;
+    return write(k.items.length === 1 ? ',)' : ')');
+  };
+  return visit(key) ? parts.join('') : `${parts.join('').slice(0, MAX_KEY_LENGTH)}…`;
+}
+
+function scalarKey(key: PyValue): string {
   if (typeof key === 'string') return key;
   if (key === null) return 'None';
   if (typeof key === 'boolean') return key ? 'True' : 'False';
   if (typeof key === 'bigint' || typeof key === 'number') return String(key);
-  if (key.kind === 'tuple') return `(${key.items.map(pythonKey).join(', ')}${key.items.length === 1 ? ',' : ''})`;
   if (key.kind === 'global') return `${key.module}.${key.name}`;
   return `<${key.kind}>`;
 }

@@ -134,6 +134,12 @@ class Walker {
     }
     const itemsize = ITEMSIZE[t.dtype];
     const numel = product(t.shape);
+    if (!Number.isSafeInteger(numel * itemsize)) {
+      throw new TorchFormatError(this.file, `tensor ${name}: shape [${t.shape.join(', ')}] has more than 2^53 elements or bytes`);
+    }
+    if (t.storageOffset < 0) {
+      throw new TorchFormatError(this.file, `tensor ${name} starts ${-t.storageOffset} elements before the start of storage ${t.storage.key}`);
+    }
     const span = numel === 0 ? 0 : 1 + t.shape.reduce((sum, n, d) => sum + (n - 1) * t.stride[d]!, 0);
     const start = t.storage.byteStart + t.storageOffset * itemsize;
     const end = start + span * itemsize;

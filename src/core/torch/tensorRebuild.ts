@@ -26,32 +26,35 @@ const STORAGE_REBUILDS = new Set([
   'torch._utils._rebuild_tensor_v3',
   'torch._utils._rebuild_qtensor',
 ]);
+const MAX_REBUILD_NESTING = 16;
 const PARAMETER_REBUILDS = new Set(['torch._utils._rebuild_parameter', 'torch._utils._rebuild_parameter_with_state']);
 
 /**
  * The tensor a placeholder object stands for, if it is one of torch's rebuild calls
  * (`_rebuild_tensor_v2`, `_rebuild_parameter`, `_rebuild_from_type_v2`…); undefined otherwise.
  */
-export function describeTensor(obj: PyObject, lookup: StorageLookup): TensorDescription | undefined {
+export function describeTensor(obj: PyObject, lookup: StorageLookup, depth = 0): TensorDescription | undefined {
   const callee = globalName(obj.callee);
   if (callee === undefined) return undefined;
+  // Real files wrap a tensor at most twice (Parameter around _rebuild_from_type_v2); a hostile one can nest without end.
+  if (depth > MAX_REBUILD_NESTING) throw new BadRebuildError(`tensor rebuild calls nested more than ${MAX_REBUILD_NESTING} deep`);
   if (STORAGE_REBUILDS.has(callee)) return fromStorage(callee, obj.args, lookup);
   if (PARAMETER_REBUILDS.has(callee) || callee === 'torch.nn.parameter.Parameter') {
-    const inner = asTensor(obj.args[0], lookup);
+    const inner = asTensor(obj.args[0], lookup, depth);
     return inner && { ...inner, isParameter: true };
   }
   if (callee === 'torch._tensor._rebuild_from_type_v2') {
     // (func, new_type, args, state): the tensor is func(*args); new_type only changes its class.
     const [func, newType, args] = obj.args;
     if (typeof args !== 'object' || args === null || args.kind !== 'tuple') throw new BadRebuildError('_rebuild_from_type_v2 without an argument tuple');
-    const inner = asTensor({ kind: 'object', callee: func ?? null, args: args.items, dictItems: [], listItems: [] }, lookup);
+    const inner = asTensor({ kind: 'object', callee: func ?? null, args: args.items, dictItems: [], listItems: [] }, lookup, depth);
     return inner && { ...inner, isParameter: inner.isParameter || globalName(newType ?? null) === 'torch.nn.parameter.Parameter' };
   }
   return undefined;
 }
 
-function asTensor(value: PyValue | undefined, lookup: StorageLookup): TensorDescription | undefined {
-  return typeof value === 'object' && value !== null && value.kind === 'object' ? describeTensor(value, lookup) : undefined;
+function asTensor(value: PyValue | undefined, lookup: StorageLookup, depth: number): TensorDescription | undefined {
+  return typeof value === 'object' && value !== null && value.kind === 'object' ? describeTensor(value, lookup, depth + 1) : undefined;
 }
 
 function fromStorage(callee: string, args: readonly PyValue[], lookup: StorageLookup): TensorDescription {

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import type { ByteSource } from '../../core/io/byteSource';
 
+/** workspace.fs returns whole files; beyond this the extension host's memory is at risk. */
+const MAX_IN_MEMORY_BYTES = 2 * 1024 ** 3;
+
 /**
  * ByteSource for URIs that only `workspace.fs` can reach (remote, virtual and custom file systems).
  * `workspace.fs` has no positional reads, so the file is fetched once on first read and ranges are
@@ -17,6 +20,11 @@ export class WorkspaceFsSource implements ByteSource {
 
   static async open(uri: vscode.Uri): Promise<WorkspaceFsSource> {
     const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_IN_MEMORY_BYTES) {
+      throw new Error(
+        `${uri.toString(true)}: ${stat.size} bytes is more than the ${MAX_IN_MEMORY_BYTES} this file system lets the inspector read (it has no partial reads); open a local copy`,
+      );
+    }
     return new WorkspaceFsSource(uri, stat.size);
   }
 

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { describeGrid, type ConversionOptions } from '../../ast/options';
-import { answerProblems } from './answerProblems';
+import { parseTypedLabels } from '../../ast/labels';
+import { describeGrid, validateConversionOptions, type ConversionOptions } from '../../ast/options';
 import type { ConvertState, OptionField, Origin } from './convertState';
-import { parseTypedLabels } from './labelCsv';
 import { findLabelCsvs } from './labelSources';
 import { askPick, askText, type FinalCheck, type PickItem, type Step, type StepFrame, type TextCheck } from './multiStepInput';
 import { resolveOutputFolder } from './outputFolder';
@@ -47,8 +46,8 @@ function gridText(state: ConvertState, options: ConversionOptions): string {
 
 /** Errors this candidate adds compared to the current answers, split into this field's and the others'. */
 function newErrors(state: ConvertState, candidate: ConversionOptions, field: OptionField): { own?: string; other?: string } {
-  const before = new Set(answerProblems(state.detection, state.options).map((e) => `${e.field}:${e.message}`));
-  const after = answerProblems(state.detection, candidate);
+  const before = new Set(validateConversionOptions(state.detection, state.options).map((e) => `${e.field}:${e.message}`));
+  const after = validateConversionOptions(state.detection, candidate);
   const own = after.find((e) => e.field === field)?.message;
   const other = after.find((e) => e.field !== field && !before.has(`${e.field}:${e.message}`))?.message;
   return { own, other };
@@ -265,6 +264,6 @@ export const CONVERSION_STEPS: readonly Step<ConvertState>[] = [
 
 /** After the last prompt: the first problem the domain still sees sends the user back to its step. */
 export const finalConversionCheck: FinalCheck<ConvertState> = (state) => {
-  const problem = answerProblems(state.detection, state.options)[0];
+  const problem = validateConversionOptions(state.detection, state.options)[0];
   return problem ? { stepId: problem.field, message: problem.message } : undefined;
 };

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelDetection } from '../../ast/detect';
-import { defaultConversionOptions, type ConversionOptions } from '../../ast/options';
-import { answerProblems } from './answerProblems';
+import { defaultConversionOptions, validateConversionOptions, type ConversionOptions } from '../../ast/options';
 import type { ConvertAnswers } from './convertArgs';
 import { resolveOutputFolder } from './outputFolder';
 import type { RememberedAnswers } from './rememberedAnswers';
@@ -65,7 +64,7 @@ function adoptRemembered(detection: ModelDetection, options: ConversionOptions, 
   for (const [field, value] of Object.entries(remembered) as [OptionField, unknown][]) {
     if (value === undefined) continue;
     const tentative = { ...adopted, [field]: value } as ConversionOptions;
-    if (answerProblems(detection, tentative).length <= answerProblems(detection, adopted).length) {
+    if (validateConversionOptions(detection, tentative).length <= validateConversionOptions(detection, adopted).length) {
       adopted = tentative;
       origins.set(field, 'last answer');
     }

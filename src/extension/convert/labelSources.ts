@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parseLabelCsv } from './labelCsv';
+import { parseLabelCsv } from '../../ast/labels';
 
 const MAX_CSV_FILES = 50;
 const MAX_CSV_BYTES = 2 * 1024 * 1024;

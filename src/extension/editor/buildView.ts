@@ -12,6 +12,7 @@ import type {
   FileFacts,
   MappingView,
   SafetyView,
+  TargetView,
   TensorRow,
 } from '../../protocol/messages';
 import { metadataOutline } from './metadataOutline';
@@ -72,10 +73,17 @@ export function buildErrorView(file: FileFacts, err: unknown): ErrorView {
   };
 }
 
+const NO_TARGETS: readonly TargetView[] = [];
+
 function tensorRows(index: CheckpointIndex, mapping: KeyMappingResult | undefined): TensorRow[] {
   const byName = new Map(mapping?.keys.map((k) => [k.source, k]));
+  const noMapping = mapping ? undefined : 'no mapping (see header)';
   return index.tensors.map((t): TensorRow => {
     const m = byName.get(t.name);
+    const targets =
+      m && m.targets.length > 0
+        ? m.targets.map((x): TargetView => (x.sourceRows ? { name: x.name, shape: x.shape, transform: x.transform, sourceRows: x.sourceRows } : { name: x.name, shape: x.shape, transform: x.transform }))
+        : NO_TARGETS;
     return {
       name: t.name,
       dtype: t.dtype,
@@ -87,8 +95,8 @@ function tensorRows(index: CheckpointIndex, mapping: KeyMappingResult | undefine
       bytes: t.bytes,
       byteRange: t.byteRange,
       status: m?.status ?? 'unknown',
-      targets: m?.targets.map((x) => ({ name: x.name, shape: x.shape, transform: x.transform, ...(x.sourceRows ? { sourceRows: x.sourceRows } : {}) })) ?? [],
-      ...(m?.reason ? { reason: m.reason } : mapping ? {} : { reason: 'no mapping (see header)' }),
+      targets,
+      reason: m ? m.reason : noMapping,
     };
   });
 }

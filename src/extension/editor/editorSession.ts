@@ -104,7 +104,8 @@ export class EditorSession implements vscode.Disposable {
         );
         return null;
       case 'reload':
-        await this.document.reload();
+        // Re-reading a large file can outlast the request bound; the new view follows as `init`.
+        void this.document.reload();
         return null;
     }
   }

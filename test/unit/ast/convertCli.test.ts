@@ -268,13 +268,16 @@ describe('convert CLI: SSAST/AST checkpoints → HF AST folders, checked with to
     const run = await convert('nokd', [join(dir, 'nokd.pth'), '--out', join(dir, 'nokd-hf')]);
     assert.equal(run.code, 3);
     assert.match(run.stderr, /no distillation token \(nokd model\)/);
-    assert.match(run.stderr, /--allow-nokd/);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+    assert.match(run.stderr, /allow the nokd adaptation: .*; rerun with --allow-nokd to accept this$/m);
     assert.equal(existsSync(join(dir, 'nokd-hf')), false);
     assert.deepEqual(torchSays.nokd, { distIsCls: true, posRows: true }, 'with --allow-nokd: cls duplicated, positions kept');
     assert.match(runs['nokd-allowed']!.stdout, /warning: nokd adaptation/);
     const json = await convert('nokd-json', [join(dir, 'nokd.pth'), '--out', join(dir, 'nokd-hf'), '--json']);
     assert.equal(json.code, 3);
-    assert.equal(JSON.parse(json.stdout).status, 'refused');
+    const refusal = JSON.parse(json.stdout);
+    assert.deepEqual([refusal.status, refusal.code], ['refused', 'nokd']);
+    assert.match(refusal.hint, /--allow-nokd/);
   });
 
   it('an existing destination is refused without --force and replaced with it', async () => {
@@ -306,5 +309,13 @@ describe('convert CLI: SSAST/AST checkpoints → HF AST folders, checked with to
     assert.match(run.stderr, /patchSize must be 16/);
     assert.match(run.stderr, /numAttentionHeads must divide the hidden size 192/);
     assert.equal(existsSync(join(dir, 'bad-hf')), false);
+  });
+
+  it('a stride larger than the patch is refused in one line, as any invalid option, and no folder is written', async () => {
+    const run = await convert('stride32', [join(dir, 'pre.pth'), '--out', join(dir, 'stride32-hf'), '--frequency-stride', '32']);
+    assert.equal(run.code, 3);
+    assert.equal(run.stderr.trim().split('\n').length, 1);
+    assert.match(run.stderr, /invalid options: frequencyStride 32 is larger than the patch size 16/);
+    assert.equal(existsSync(join(dir, 'stride32-hf')), false);
   });
 });

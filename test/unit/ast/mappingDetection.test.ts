@@ -142,7 +142,8 @@ describe('rule table, detection and options on torch-written checkpoints', () =>
     const nokd = await detectModel(opened['nokd.pth']!.index, opened['nokd.pth']!.source);
     assert.equal(nokd.refusal?.code, 'nokd');
     assert.equal(nokd.clsTokens.value, 1);
-    assert.match(nokd.refusal!.hint, /allow/);
+    assert.match(nokd.refusal!.hint, /^allow the nokd adaptation: /);
+    assert.doesNotMatch(nokd.refusal!.hint, /--/, 'the domain names no CLI flag: each front end says how to allow it');
   });
 
   it('options: validation names each wrong field; the grid description says what happens to positions', async () => {
@@ -151,6 +152,13 @@ describe('rule table, detection and options on torch-written checkpoints', () =>
     assert.deepEqual(validateConversionOptions(pre, defaults), []);
     const problems = validateConversionOptions(pre, { ...defaults, patchSize: 10, numAttentionHeads: 5, model: 'ASTForAudioClassification', std: 0 });
     assert.deepEqual(problems.map((p) => p.field), ['patchSize', 'numAttentionHeads', 'model', 'std']);
+    const strides = validateConversionOptions(pre, { ...defaults, frequencyStride: 32, timeStride: 17, maxLength: 15 });
+    assert.deepEqual(strides.map((p) => p.message), [
+      'frequencyStride 32 is larger than the patch size 16: the bins between patches would never be seen',
+      'timeStride 17 is larger than the patch size 16: the bins between patches would never be seen',
+      'maxLength must be at least the patch size 16, got 15',
+    ]);
+    assert.deepEqual(validateConversionOptions(pre, { ...defaults, frequencyStride: 16, timeStride: 1 }), [], 'any stride up to the patch is valid');
     assert.equal(describeGrid(pre, defaults), '8 × 64 = 512 patches; position embeddings kept as they are (8 × 64)');
     assert.equal(describeGrid(pre, { ...defaults, frequencyStride: 10, timeStride: 10 }),
       '12 × 101 = 1212 patches; position embeddings interpolated from 8 × 64');

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseLabelCsv, parseTypedLabels, splitCsvLine } from '../../src/extension/convert/labelCsv';
+import { parseLabelCsv, parseTypedLabels, splitCsvLine } from '../../../src/ast/labels';
 
 describe('label CSVs for Convert to HF AST', () => {
   it('reads the display_name column of AudioSet\'s class_labels_indices.csv, quotes and commas included', () => {

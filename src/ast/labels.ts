@@ -1,7 +1,7 @@
 /**
  * Label names from a CSV, as users keep them next to their checkpoints: AudioSet's
  * `class_labels_indices.csv` (index,mid,display_name with a header), one label per line,
- * `index,label` pairs, or a single comma-separated line. Pure: no `vscode`, unit-tested.
+ * `index,label` pairs, or a single comma-separated line. Shared by the CLI's --labels and the prompts.
  */
 
 const HEADER_NAMES = ['display_name', 'label', 'labels', 'name', 'class', 'class_name'];
