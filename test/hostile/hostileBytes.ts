@@ -1,6 +1,6 @@
 // Byte-level builders for malformed checkpoints: pickle opcodes, a stored zip whose declared sizes can
 // lie, and the legacy torch layout. Tests use them to write exactly the broken structure they attack.
-import { deflateSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
 
 const encoder = new TextEncoder();
 
@@ -82,7 +82,7 @@ export function zipArchive(items: ZipItem[]): Uint8Array {
   let offset = 0;
   for (const item of items) {
     const name = encoder.encode(item.name);
-    const body = item.deflate ? new Uint8Array(deflateSync(item.data)) : item.data;
+    const body = item.deflate ? new Uint8Array(deflateRawSync(item.data)) : item.data;
     const method = item.deflate ? 8 : 0;
     const declared = item.declaredSize ?? BigInt(item.data.length);
     const compressed = item.declaredSize !== undefined && !item.deflate ? declared : BigInt(body.length);
@@ -114,8 +114,4 @@ export function legacyTorch(objectPickle: Uint8Array): Uint8Array {
   const sysInfo = concat(op.proto, op.emptyDict, op.str('little_endian'), [0x88], op.setitem, op.stop);
   const keys = concat(op.proto, op.mark, op.str('0'), op.list, op.stop);
   return concat(magic, protocol, sysInfo, objectPickle, keys, le64(6n), SIX_FLOATS);
-}
-
-export function deflated(data: Uint8Array): Uint8Array {
-  return new Uint8Array(deflateSync(data));
 }

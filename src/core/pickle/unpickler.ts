@@ -45,6 +45,8 @@ export class PickleTruncatedError extends PickleFormatError {}
 
 const utf8 = new TextDecoder('utf-8');
 const latin1 = new TextDecoder('latin1');
+/** Shapes, strides and counts are mostly small ints: sharing their (immutable) bigints spares the GC ~6 objects per tensor. */
+const SMALL_INTS: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
 
 /**
  * Runs the pickle opcodes in `bytes` from `start` up to STOP and returns the inert value they
@@ -63,6 +65,7 @@ class Machine {
   private memoCount = 0;
   private readonly globals = new Map<string, number>();
   private readonly persistents: PyPersistent[] = [];
+  private readonly bigU16: bigint[] = [];
   private items = 0;
   private opStart = 0;
   private readonly data: DataView;
@@ -112,8 +115,8 @@ class Machine {
       case Op.INT: this.push(this.textInt(this.line())); return;
       case Op.LONG: this.push(this.parseDecimal(this.line().replace(/L$/, ''))); return;
       case Op.BININT: this.push(BigInt(this.data.getInt32(this.advance(4), true))); return;
-      case Op.BININT1: this.push(BigInt(this.u8())); return;
-      case Op.BININT2: this.push(BigInt(this.u16())); return;
+      case Op.BININT1: this.push(SMALL_INTS[this.u8()]!); return;
+      case Op.BININT2: this.push(this.u16int()); return;
       case Op.LONG1: this.push(this.longBytes(this.u8())); return;
       case Op.LONG4: this.push(this.longBytes(this.data.getInt32(this.advance(4), true))); return;
       case Op.FLOAT: this.push(Number.parseFloat(this.line())); return;
@@ -239,7 +242,9 @@ class Machine {
   }
 
   private object(callee: PyValue, args: readonly PyValue[], kwargs?: PyValue): PyObject {
-    return { kind: 'object', callee, args, ...(kwargs === undefined ? {} : { kwargs }), dictItems: [], listItems: [] };
+    // Two literals rather than a conditional spread: one object shape, no per-object property copying.
+    if (kwargs === undefined) return { kind: 'object', callee, args, dictItems: [], listItems: [] };
+    return { kind: 'object', callee, args, kwargs, dictItems: [], listItems: [] };
   }
 
   private sequence(value: PyValue, what: string): readonly PyValue[] {
@@ -358,6 +363,12 @@ class Machine {
 
   private u16(): number {
     return this.data.getUint16(this.advance(2), true);
+  }
+
+  /** BININT2 (e.g. 768, 2304 in SSAST shapes): one bigint per distinct value, cached in `bigU16`. */
+  private u16int(): bigint {
+    const n = this.u16();
+    return n < 256 ? SMALL_INTS[n]! : (this.bigU16[n] ??= BigInt(n));
   }
 
   private u32(): number {

@@ -23,7 +23,8 @@ export function classifyGlobal(fullName: string, count: number): GlobalRef {
 
 export function safetyReport(globals: ReadonlyMap<string, number>): SafetyReport {
   const refs = [...globals].map(([name, count]) => classifyGlobal(name, count));
-  refs.sort((a, b) => RANK[b.verdict] - RANK[a.verdict] || a.name.localeCompare(b.name));
+  // Plain code-unit order: localeCompare would start ICU, ~7 ms of every short CLI run.
+  refs.sort((a, b) => RANK[b.verdict] - RANK[a.verdict] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const verdict = refs.reduce<SafetyVerdict>((worst, g) => (RANK[g.verdict] > RANK[worst] ? g.verdict : worst), 'safe');
   return { verdict, globals: refs };
 }

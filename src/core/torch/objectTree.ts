@@ -149,11 +149,12 @@ class Walker {
         `tensor ${name} (shape [${t.shape.join(', ')}], offset ${t.storageOffset}) reads past the end of storage ${t.storage.key} (${t.storage.numel} elements)`,
       );
     }
-    this.tensors.push({
-      name, path: [...path], dtype: t.dtype, shape: t.shape, stride: t.stride, storageOffset: t.storageOffset,
+    // `path` is a fresh array per child (walk never mutates one), so the tensor can keep it without a copy.
+    const tensor: TensorInfo = {
+      name, path, dtype: t.dtype, shape: t.shape, stride: t.stride, storageOffset: t.storageOffset,
       storage: t.storage, numel, bytes: numel * itemsize, byteRange: [start, end],
-      ...(t.isParameter ? { isParameter: true } : {}),
-    });
+    };
+    this.tensors.push(t.isParameter ? { ...tensor, isParameter: true } : tensor);
     return name;
   }
 

@@ -80,7 +80,8 @@ async function locateStorages(archive: ZipArchive, prefix: string, records: read
   const storages = new Map<string, StorageRef>();
   for (const { record, entry, byteLength } of entries) {
     const byteStart = offsets.get(entry)!;
-    storages.set(record.key, { key: record.key, dtype: record.dtype, numel: record.numel, byteStart, byteLength, ...(bigEndian ? { bigEndian } : {}) });
+    const storage: StorageRef = { key: record.key, dtype: record.dtype, numel: record.numel, byteStart, byteLength };
+    storages.set(record.key, bigEndian ? { ...storage, bigEndian } : storage);
   }
   return storages;
 }

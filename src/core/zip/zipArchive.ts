@@ -31,6 +31,7 @@ const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const LOCAL_HEADER_SIZE = 30;
 const ZIP64_EXTRA_ID = 0x0001;
 const MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024;
+const MAX_DEFLATE_RATIO = 1032;
 const utf8 = new TextDecoder('utf-8');
 
 /** Opens a zip by its central directory; returns undefined when the file is not a zip at all. */
@@ -58,6 +59,10 @@ export async function openZip(source: ByteSource): Promise<ZipArchive | undefine
     async readEntry(entry, maxBytes) {
       if (entry.uncompressedSize > maxBytes) {
         throw new ZipFormatError(source.name, `entry is ${entry.uncompressedSize} bytes, more than the ${maxBytes}-byte limit`, { entry: entry.name });
+      }
+      // Deflate expands at most ~1032:1: a bigger claim is a lie that would only make us allocate the buffer.
+      if (entry.method === 8 && entry.uncompressedSize > entry.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+        throw new ZipFormatError(source.name, `deflated entry of ${entry.compressedSize} bytes claims ${entry.uncompressedSize} bytes uncompressed, more than deflate can produce`, { entry: entry.name });
       }
       const start = await archive.dataOffset(entry);
       const raw = await source.read(start, entry.compressedSize);
