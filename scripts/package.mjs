@@ -22,7 +22,10 @@ for (const f of readdirSync(projectRoot).filter((n) => n.endsWith('.vsix'))) rmS
 const manifest = JSON.parse(run(process.execPath, ['-p', 'JSON.stringify(require("./package.json"))']));
 const vsix = `${manifest.name}-${manifest.version}.vsix`;
 const vsce = join(projectRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-process.stdout.write(run(process.execPath, [vsce, 'package', '--no-dependencies', '--out', vsix]));
+// README images are relative; vsce rewrites them against the repository, which it only infers for GitHub/GitLab.
+const repo = String(manifest.repository?.url ?? manifest.repository ?? '').replace(/\.git$/, '');
+const base = repo ? ['--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`] : [];
+process.stdout.write(run(process.execPath, [vsce, 'package', '--no-dependencies', ...base, '--out', vsix]));
 const size = statSync(join(projectRoot, vsix)).size;
 console.log(`package: ${vsix} ${(size / 1024 / 1024).toFixed(2)} MB`);
 if (size >= MAX_BYTES) throw new Error(`package: ${vsix} is ${size} bytes, over the 2 MB limit; check .vscodeignore`);

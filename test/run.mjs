@@ -27,6 +27,7 @@ const outFile = (rel) => join(OUT, rel);
 
 const started = Date.now();
 let interrupted = false;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 const elapsed = (since = started) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const say = (line) => console.log(`[test] ${line}`);
 
@@ -108,14 +109,15 @@ function runSuite(cmd, args, timeoutMs) {
       killGroup('SIGTERM');
       setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
     }, timeoutMs);
+    // The suite runs detached (its own group, so a timeout can end all of it): pass on our end to it.
     const onSignal = () => {
       interrupted = true;
       killGroup('SIGTERM');
     };
-    process.once('SIGINT', onSignal);
+    for (const signal of STOP_SIGNALS) process.once(signal, onSignal);
     child.on('close', (code) => {
       clearTimeout(timer);
-      process.off('SIGINT', onSignal);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
       resolvePromise({ code: code ?? 1, timedOut, stdout });
     });
   });

@@ -7,9 +7,9 @@ import { fromWire } from '../src/protocol/packedRows';
 import { RequestClient, RequestFailedError, type RequestHandle } from '../src/protocol/requestClient';
 import { h } from './dom';
 import { formatCount } from './model/format';
-import { flatList, groupedList } from './model/moduleTree';
+import { ancestorGroupIds, flatList, groupedList } from './model/moduleTree';
 import { queryRows, type SortKey } from './model/rowQuery';
-import { checkbox, textField, type TextField } from './ui/toolkit';
+import { checkbox, textField, type Checkbox, type TextField } from './ui/toolkit';
 import { renderError } from './views/errorView';
 import { renderHeader } from './views/header';
 import { RowTooltip } from './views/rowTooltip';
@@ -44,6 +44,7 @@ export class App {
   private readonly statsCache = new Map<string, StatisticsView>();
   private statsJob: { row: number; handle?: RequestHandle<StatisticsView> } | undefined;
   private filterField: TextField | undefined;
+  private onlyUnmappedBox: Checkbox | undefined;
   private rowCount = h('span', { class: 'row-count muted', testid: 'row-count' });
   private statusLine = h('span', { class: 'status-line muted', testid: 'status-line', 'aria-live': 'polite' });
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
@@ -67,6 +68,8 @@ export class App {
     } else if (message.type === 'init') {
       if (!this.firstRowsShown) this.root.dataset.initWaitMs = String(Math.round(performance.now() - this.readyAt));
       this.show(fromWire(message.view));
+    } else if (message.type === 'reveal') {
+      this.reveal(message.tensor);
     }
   }
 
@@ -84,11 +87,12 @@ export class App {
     this.view = view;
     this.root.dataset.loadMs = String(view.loadMs);
     this.filterField = textField('Filter: substring or glob (*.qkv.*)', this.state.filter, (v) => this.onFilter(v), 'filter');
+    this.onlyUnmappedBox = checkbox('Only unmapped', this.state.onlyUnmapped, (v) => this.update({ onlyUnmapped: v }), 'only-unmapped');
     const toolbar = h(
       'div',
       { class: 'toolbar', role: 'toolbar' },
       this.filterField.element,
-      checkbox('Only unmapped', this.state.onlyUnmapped, (v) => this.update({ onlyUnmapped: v }), 'only-unmapped').element,
+      this.onlyUnmappedBox.element,
       checkbox('Group by module', this.state.grouped, (v) => this.update({ grouped: v }), 'group-modules').element,
       this.rowCount,
       this.statusLine,
@@ -118,6 +122,31 @@ export class App {
       this.root.dataset.firstRowsMs = String(Math.round(performance.now()));
       this.root.dataset.readyAtMs = String(Math.round(this.readyAt));
     }
+  }
+
+  /**
+   * Selects, scrolls to and focuses the row of `name` (asked for by the host, e.g. from a key hover),
+   * clearing a filter that hides it and expanding the groups that hold it.
+   */
+  private reveal(name: string): void {
+    const view = this.view;
+    const row = view?.rows.find((r) => r.name === name);
+    if (!view || !row) {
+      this.say(`No tensor named ${name} in this file`);
+      return;
+    }
+    const hidden = queryRows([row], { filter: this.state.filter, onlyUnmapped: this.state.onlyUnmapped }).length === 0;
+    if (hidden) {
+      clearTimeout(this.filterTimer);
+      if (this.filterField) this.filterField.value = '';
+      if (this.onlyUnmappedBox) this.onlyUnmappedBox.checked = false;
+    }
+    const expanded = new Map(this.state.expanded);
+    for (const id of ancestorGroupIds(name)) expanded.set(id, true);
+    this.persist({ selected: name, expanded: [...expanded], ...(hidden ? { filter: '', onlyUnmapped: false } : {}) });
+    this.refreshRows();
+    this.table.select(name);
+    this.table.focus();
   }
 
   private update(change: Partial<ViewState>, rowsChanged = true): void {

@@ -34,6 +34,8 @@ export interface BenchReport {
   readonly comparisons: readonly Comparison[];
   readonly editor: readonly EditorTiming[] | string;
   readonly targets: readonly Target[];
+  /** sha256 throughput of this machine (Node's crypto, one 355 MB buffer): what bounds a verified conversion. */
+  readonly sha256MiBps: number;
 }
 
 export function resultsMarkdown(r: BenchReport): string {
@@ -42,7 +44,7 @@ export function resultsMarkdown(r: BenchReport): string {
     '# Side-by-side benchmark results',
     '',
     `Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/side-by-side.ts) on ${r.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC; ` +
-      `${r.runs === 1 ? 'one run per command' : `median of ${r.runs} alternating runs per command`}, after ${r.quick ? 'no' : 'one'} untimed warm-up round. ` +
+      `${r.runs === 1 ? 'one run per command' : `median of ${r.runs} alternating runs per command`}, after ${r.quick ? 'no untimed warm-up round' : 'one untimed warm-up round (none for files over 2 GiB)'}. ` +
       'Whole processes: wall time from spawn to exit (interpreter start included), peak RSS from GNU time. Files are in the page cache.',
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(0)} GiB; Node ${m.node}; Python ${m.python}, torch ${m.torch}. ` +
@@ -71,6 +73,10 @@ export function resultsMarkdown(r: BenchReport): string {
       ),
       '',
     ]),
+    `\`convert\` hashes every byte three times (sha256 of the tensor as produced, of model.safetensors re-read, and of the ` +
+      `source slice re-read, see src/ast/verify.ts); sha256 runs at ${r.sha256MiBps.toFixed(0)} MiB/s here, so verifying 355 MB alone takes ` +
+      `about ${ms((3 * 355e6) / (r.sha256MiBps * 1024 * 1024) * 1000)}. model.safetensors is fsynced before its folder is renamed into place.`,
+    '',
     '## Time to first rows in the checkpoint editor (real VS Code)',
     '',
     typeof r.editor === 'string'

@@ -20,9 +20,12 @@ export interface SourceArchitecture {
   readonly layerIndices: readonly number[];
 }
 
+const READ_PREFIXES = ['v.', 'mlp_head.', 'p_input_'];
+
 export function readArchitecture(sd: LocatedStateDict): SourceArchitecture {
   const byKey = new Map<string, TensorInfo>();
-  for (const e of sd.entries) if (e.local !== undefined) byKey.set(e.local, e.tensor);
+  // Only keys of the families read below: a file of 100 k unrelated keys would otherwise fill the map.
+  for (const e of sd.entries) if (e.local !== undefined && READ_PREFIXES.some((p) => e.local!.startsWith(p))) byKey.set(e.local, e.tensor);
   const shape = (k: string): readonly number[] | undefined => byKey.get(k)?.shape;
   const layers = new Set<number>();
   for (const k of byKey.keys()) {

@@ -49,20 +49,20 @@ export function mapStateDict(located: LocatedStateDict, opts: MappingOptions): K
   const filled = new Set<string>();
   const keys: KeyMapping[] = [];
   const sdPath = located.path;
+  // Built once: a file of 100 k unrelated keys makes this loop the hot path.
+  const lacksPrefix = `key lacks the state dict's prefix "${located.prefix}"`;
 
   for (const entry of located.entries) {
-    const base = { source: entry.tensor.name, key: entry.key };
     const found = entry.local === undefined ? undefined : matchRule(entry.local);
     if (!found) {
-      const reason = entry.local === undefined
-        ? `key lacks the state dict's prefix "${located.prefix}"`
-        : 'no rule knows this key';
-      keys.push({ ...base, status: 'unknown', targets: [], reason });
+      const reason = entry.local === undefined ? lacksPrefix : 'no rule knows this key';
+      keys.push({ source: entry.tensor.name, key: entry.key, status: 'unknown', targets: NO_TARGETS, reason });
       continue;
     }
+    const base = { source: entry.tensor.name, key: entry.key };
     const { rule, groups } = found;
     if (rule.transform === 'drop' || (rule.headOnly && opts.model === 'ASTModel')) {
-      keys.push({ ...base, status: 'dropped', targets: [], reason: rule.reason ?? 'no HF counterpart', rule: rule.id });
+      keys.push({ ...base, status: 'dropped', targets: NO_TARGETS, reason: rule.reason ?? 'no HF counterpart', rule: rule.id });
       continue;
     }
     const names = (rule.targets ?? []).map((t) => (rule.headOnly ? '' : encoderPrefix) + expandTarget(t, groups));
@@ -87,16 +87,20 @@ export function mapStateDict(located: LocatedStateDict, opts: MappingOptions): K
     keys.push({ source: t.name, key: t.name, status: 'unknown', targets: [], reason: `outside the state dict ${describePath(sdPath)}` });
   }
   const missing = [...expected.values()].filter((s) => !filled.has(s.name)).map((s) => ({ name: s.name, shape: s.shape }));
-  const count = (s: KeyMapping['status']): number => keys.filter((k) => k.status === s).length;
+  const counts = { mapped: 0, dropped: 0, unknown: 0 };
+  for (const k of keys) counts[k.status]++;
   return {
     model: opts.model,
     stateDictPath: sdPath,
     keyPrefix: located.prefix,
     keys,
     missing,
-    counts: { mapped: count('mapped'), dropped: count('dropped'), unknown: count('unknown') },
+    counts,
   };
 }
+
+/** Shared by every unknown or dropped key (frozen: nothing may add to it). */
+const NO_TARGETS: readonly MappedTarget[] = Object.freeze([]);
 
 function describePath(path: readonly string[]): string {
   return path.length === 0 ? '(top level)' : path.map((p) => `["${p}"]`).join('');

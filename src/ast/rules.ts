@@ -89,9 +89,24 @@ export const MAPPING_RULES: readonly MappingRule[] = [
   },
 ];
 
+/**
+ * The literal text every match of an anchored pattern starts with (`v.blocks.`, `mlp_head.`…), read off
+ * its source: a startsWith test rejects most keys of unrelated models (100 k of them) before any regex runs.
+ */
+function literalPrefix(pattern: RegExp): string {
+  const m = /^\^((?:\w|\\\.)*)(.?)/.exec(pattern.source);
+  // A quantifier after the run makes its last character optional, an alternation adds other starts: no prefix is safe then.
+  if (m === null || pattern.flags.includes('i') || (m[2] !== '' && '?*{|'.includes(m[2]!))) return '';
+  return m[1]!.replace(/\\\./g, '.');
+}
+
+const RULE_PREFIXES = MAPPING_RULES.map((rule) => literalPrefix(rule.pattern));
+
 /** The first rule whose pattern matches `key`, with the key's pattern groups. */
 export function matchRule(key: string): { rule: MappingRule; groups: string[] } | undefined {
-  for (const rule of MAPPING_RULES) {
+  for (let i = 0; i < MAPPING_RULES.length; i++) {
+    if (!key.startsWith(RULE_PREFIXES[i]!)) continue;
+    const rule = MAPPING_RULES[i]!;
     const m = rule.pattern.exec(key);
     if (m) return { rule, groups: m.slice(1) };
   }

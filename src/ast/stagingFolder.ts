@@ -12,7 +12,11 @@ export function stagingFolderFor(outDir: string): string {
   return join(dirname(outDir), `.${basename(outDir)}.partial-${process.pid}`);
 }
 
-/** Removes staging folders of `outDir` left by processes that no longer run. */
+/**
+ * Removes staging folders of `outDir` left by processes that no longer run. A process killed between
+ * the two renames of a forced replace left the previous destination as `.replaced-PID` and no
+ * destination: that folder is the user's data, so it is put back rather than deleted.
+ */
 export async function removeStaleStaging(outDir: string): Promise<void> {
   const parent = dirname(outDir);
   const pattern = new RegExp(`^\\.${escapeRegExp(basename(outDir))}\\.(partial|replaced)-(\\d+)$`);
@@ -24,7 +28,9 @@ export async function removeStaleStaging(outDir: string): Promise<void> {
   }
   for (const name of names) {
     const m = pattern.exec(name);
-    if (m && !isRunning(Number(m[2]))) await rm(join(parent, name), { recursive: true, force: true });
+    if (!m || isRunning(Number(m[2]))) continue;
+    if (m[1] === 'replaced' && !existsSync(outDir)) await rename(join(parent, name), outDir);
+    else await rm(join(parent, name), { recursive: true, force: true });
   }
 }
 

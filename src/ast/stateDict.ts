@@ -30,12 +30,18 @@ const ANCHOR = 'v.pos_embed';
  */
 export function locateStateDict(tensors: readonly TensorInfo[]): LocatedStateDict {
   const groups = new Map<string, { path: string[]; tensors: TensorInfo[] }>();
+  let group: { path: string[]; tensors: TensorInfo[] } | undefined;
+  let previous: readonly string[] = [];
   for (const t of tensors) {
-    const path = t.path.slice(0, -1);
-    const id = path.join('\u0000');
-    const group = groups.get(id) ?? { path, tensors: [] };
+    // Neighbours nearly always share their dict: compare with the previous tensor before building a group id.
+    if (group === undefined || !sameParent(previous, t.path)) {
+      const path = t.path.slice(0, -1);
+      const id = path.join('\u0000');
+      group = groups.get(id) ?? { path, tensors: [] };
+      groups.set(id, group);
+    }
     group.tensors.push(t);
-    groups.set(id, group);
+    previous = t.path;
   }
   let best: { path: string[]; tensors: TensorInfo[]; prefix: string; score: number } | undefined;
   for (const group of groups.values()) {
@@ -48,17 +54,25 @@ export function locateStateDict(tensors: readonly TensorInfo[]): LocatedStateDic
     }
   }
   if (!best) return { path: [], prefix: '', entries: [], outside: [] };
-  const chosen = new Set(best.tensors);
   const prefix = best.prefix;
+  const chosen = best.tensors;
+  // Groups partition the tensors: when the chosen one holds them all, nothing is outside (no 100 k-entry set).
+  const inside = chosen.length === tensors.length ? undefined : new Set(chosen);
   return {
     path: best.path,
     prefix,
-    entries: best.tensors.map((tensor) => {
+    entries: chosen.map((tensor) => {
       const key = lastKey(tensor);
       return key.startsWith(prefix) ? { tensor, key, local: key.slice(prefix.length) } : { tensor, key };
     }),
-    outside: tensors.filter((t) => !chosen.has(t)),
+    outside: inside === undefined ? [] : tensors.filter((t) => !inside.has(t)),
   };
+}
+
+function sameParent(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length - 1; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function lastKey(t: TensorInfo): string {

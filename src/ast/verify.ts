@@ -53,9 +53,9 @@ export async function verifyFolder(
       }
       if (shape.join(',') !== t.shape.join(',')) problems.push(`${t.name}: shape [${t.shape}] but config.json implies [${shape}]`);
       if (t.dtype !== plannedTensor.dtype) problems.push(`${t.name}: dtype ${t.dtype}, planned ${plannedTensor.dtype}`);
-      const hash = await tensorSha256(out, t, signal);
+      // Both at once: one's reads (libuv's pool) overlap the other's hashing (this thread).
+      const [hash, sourceHash] = await Promise.all([tensorSha256(out, t, signal), sourceSliceSha256(source, plannedTensor, signal)]);
       if (hash !== producedSha256.get(t.name)) problems.push(`${t.name}: sha256 differs from the bytes produced from ${plannedTensor.sourceKey}`);
-      const sourceHash = await sourceSliceSha256(source, plannedTensor, signal);
       if (sourceHash !== undefined) {
         checkedAgainstSource++;
         if (hash !== sourceHash) problems.push(`${t.name}: sha256 differs from its source slice in ${plannedTensor.sourceKey}`);

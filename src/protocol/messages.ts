@@ -153,6 +153,8 @@ export type WebviewToHost =
 export type HostToWebview =
   | { readonly type: 'init'; readonly view: DocumentViewWire; readonly reason: 'open' | 'changed' | 'reload' }
   | { readonly type: 'loading'; readonly file: FileFacts }
+  /** Select, scroll to and focus this tensor's row (sent only after an `init` with a checkpoint view). */
+  | { readonly type: 'reveal'; readonly tensor: string }
   | { readonly type: 'progress'; readonly requestId: number; readonly done: number; readonly total: number }
   | { readonly type: 'response'; readonly requestId: number; readonly ok: true; readonly body: HostResponses[HostRequestKind] }
   | { readonly type: 'response'; readonly requestId: number; readonly ok: false; readonly error: string; readonly cancelled?: boolean };

@@ -176,7 +176,17 @@ const TEST_SETTINGS: Record<string, unknown> = {
 
 export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServer> {
   const entry = await ensureCodeServer();
-  const port = opts.port ?? (await freePort());
+  // A free port can be taken by someone else between freePort() and code-server's listen(): try another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(entry, opts, opts.port ?? (await freePort()));
+    } catch (err) {
+      if (opts.port !== undefined || attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startOnce(entry: string, opts: CodeServerOptions, port: number): Promise<CodeServer> {
   const base = mkdtempSync(join(tmpdir(), 'code-server-'));
   const userDataDir = join(base, 'user-data');
   const extensionsDir = join(base, 'extensions');

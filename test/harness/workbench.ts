@@ -10,11 +10,8 @@ import { projectRoot, testResultsDir } from './paths';
 export interface WorkbenchOptions {
   /** Folder opened in the workbench (see prepareWorkspace). */
   workspace: string;
-  /**
-   * Extension loaded in development mode; defaults to this project (run `npm run build` first).
-   * `null`: none (the extension is installed in the server instead).
-   */
-  extensionDevelopmentPath?: string | null;
+  /** Extension loaded in development mode; defaults to this project (run `npm run build` first). */
+  extensionDevelopmentPath?: string;
   /** Extra user settings. */
   settings?: Record<string, unknown>;
   /** Default timeout of every wait, ms (default 30 s). */
@@ -61,8 +58,7 @@ export class Workbench {
     try {
       const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
       page.setDefaultTimeout(timeoutMs);
-      const dev = opts.extensionDevelopmentPath === undefined ? projectRoot() : opts.extensionDevelopmentPath;
-      await page.goto(server.workbenchUrl(dev === null ? {} : { extensionDevelopmentPath: dev }));
+      await page.goto(server.workbenchUrl({ extensionDevelopmentPath: opts.extensionDevelopmentPath ?? projectRoot() }));
       await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
       await page.locator('.monaco-workbench .explorer-folders-view, .monaco-workbench .part.sidebar').first().waitFor({ state: 'visible', timeout: 60_000 });
       return new Workbench(page, server, opts.workspace, browser, timeoutMs, ownsServer);
@@ -202,12 +198,6 @@ export class Workbench {
 
   /** Closes the browser and stops code-server if this workbench started it (safe to call twice). */
   async close(): Promise<void> {
-    // runBeforeUnload lets the workbench save its state (open editors) to the server before it goes.
-    if (!this.page.isClosed()) {
-      const closed = new Promise<void>((resolve) => this.page.once('close', () => resolve()));
-      await this.page.close({ runBeforeUnload: true }).catch(() => undefined);
-      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5000))]);
-    }
     await this.browser.close();
     if (this.ownsServer) await this.server.stop();
   }

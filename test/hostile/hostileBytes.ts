@@ -15,8 +15,8 @@ export function concat(...parts: (Uint8Array | number[] | string)[]): Uint8Array
   return out;
 }
 
-export function repeat(part: Uint8Array | string, times: number): Uint8Array {
-  const unit = typeof part === 'string' ? encoder.encode(part) : part;
+export function repeat(part: Uint8Array | number[] | string, times: number): Uint8Array {
+  const unit = concat(part);
   const out = new Uint8Array(unit.length * times);
   for (let i = 0; i < times; i++) out.set(unit, i * unit.length);
   return out;

@@ -13,6 +13,9 @@ import { runPythonJson, tempDir } from '../helpers/torch';
 class PanelDouble {
   readonly posted: HostToWebview[] = [];
   private readonly incoming = new vscode.EventEmitter<WebviewToHost>();
+  private readonly viewState = new vscode.EventEmitter<void>();
+  visible = true;
+  readonly onDidChangeViewState = this.viewState.event;
   readonly webview = {
     onDidReceiveMessage: this.incoming.event,
     postMessage: async (m: HostToWebview) => {
@@ -22,6 +25,11 @@ class PanelDouble {
   };
   send(m: WebviewToHost): void {
     this.incoming.fire(m);
+  }
+  /** Hiding a tab discards its webview page; showing it loads a new one, which says `ready` again. */
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.viewState.fire();
   }
   async answer(requestId: number, timeoutMs = 60_000): Promise<Extract<HostToWebview, { type: 'response' }>> {
     const deadline = Date.now() + timeoutMs;
@@ -75,6 +83,19 @@ print(json.dumps({"small": {"min": s.min().item(), "max": s.max().item(), "mean"
     const init = panel.posted.find((m) => m.type === 'init');
     assert.ok(init && init.type === 'init' && init.view.kind === 'checkpoint');
     assert.equal(init.view.kind === 'checkpoint' && init.view.packedRows.count, 2);
+  });
+
+  it('sends a row to reveal after the view, and holds it while the webview is hidden until it is ready again', () => {
+    session.revealTensor('small');
+    assert.deepEqual(panel.posted.at(-1), { type: 'reveal', tensor: 'small' });
+    assert.equal(panel.posted.at(-2)?.type, 'init', 'the view the row is in came first');
+    panel.setVisible(false);
+    session.revealTensor('big');
+    assert.equal(panel.posted.filter((m) => m.type === 'reveal').length, 1, 'nothing is sent to a hidden webview');
+    panel.setVisible(true);
+    panel.send({ type: 'ready' });
+    assert.deepEqual(panel.posted.slice(-2).map((m) => m.type), ['init', 'reveal']);
+    assert.deepEqual(panel.posted.at(-1), { type: 'reveal', tensor: 'big' });
   });
 
   it('computes statistics equal to torch', async () => {

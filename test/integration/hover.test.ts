@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { tensorFromFragment, withTensorFragment } from '../../src/extension/hover/openInInspector';
+import { fileKey, tensorFromFragment, withTensorFragment } from '../../src/extension/editor/revealTensor';
 import { fixturesDir } from '../harness/paths';
 import { writeSsastSample, type TorchTensorFacts } from '../helpers/ssastSample';
 import { runPython } from '../helpers/torch';
@@ -150,20 +150,44 @@ describe('Key hovers', function () {
     assert.ok(await fromOurs(), 'answers again once the settings are back');
   });
 
-  it('opens the checkpoint in the inspector with the row in the URI fragment', async () => {
-    await vscode.commands.executeCommand('astCheckpoints.openInInspector', vscode.Uri.file(checkpoint).toString(), QKV);
-    await eventually('the inspector tab is open', async () =>
-      vscode.window.tabGroups.all.some((g) =>
-        g.tabs.some(
-          (t) =>
-            t.input instanceof vscode.TabInputCustom &&
-            t.input.viewType === 'astCheckpoints.checkpointEditor' &&
-            t.input.uri.fsPath === checkpoint &&
-            t.input.uri.fragment === `tensor=${encodeURIComponent(QKV)}`,
-        ),
+  /** Inspector tabs of the checkpoint, whatever their fragment. */
+  function inspectorTabs(): vscode.TabInputCustom[] {
+    return vscode.window.tabGroups.all.flatMap((g) =>
+      g.tabs.flatMap((t) =>
+        t.input instanceof vscode.TabInputCustom && t.input.viewType === 'astCheckpoints.checkpointEditor' && t.input.uri.fsPath === checkpoint
+          ? [t.input]
+          : [],
       ),
     );
+  }
+
+  function activeInspector(): boolean {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    return input instanceof vscode.TabInputCustom && input.uri.fsPath === checkpoint;
+  }
+
+  it('opens the checkpoint in the inspector with the row in the URI fragment', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('astCheckpoints.openInInspector', vscode.Uri.file(checkpoint).toString(), QKV);
+    await eventually('the inspector tab is open', async () => inspectorTabs().some((t) => t.uri.fragment === `tensor=${encodeURIComponent(QKV)}`));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('reuses the open inspector tab of the file for another tensor, whatever its fragment', async () => {
+    const other = Object.keys(facts).at(-1) as string;
+    try {
+      // Open without a fragment, then from the hover twice: still that one tab, made active again.
+      await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(checkpoint), 'astCheckpoints.checkpointEditor');
+      await eventually('the inspector tab is active', async () => activeInspector());
+      for (const tensor of [QKV, other]) {
+        await vscode.window.showTextDocument(train);
+        await vscode.commands.executeCommand('astCheckpoints.openInInspector', vscode.Uri.file(checkpoint).toString(), tensor);
+        await eventually(`the inspector is active again for ${tensor}`, async () => activeInspector());
+        assert.deepEqual(inspectorTabs().map((t) => t.uri.fragment), [''], 'one inspector tab of the file, the one opened first');
+      }
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 
   it('round-trips any tensor name through the #tensor= fragment the inspector reads', () => {
@@ -171,6 +195,7 @@ describe('Key hovers', function () {
       const uri = vscode.Uri.parse(withTensorFragment(vscode.Uri.file(checkpoint), name).toString());
       assert.equal(tensorFromFragment(uri), name);
       assert.equal(uri.fsPath, checkpoint, 'the fragment does not change the file');
+      assert.equal(fileKey(uri), fileKey(vscode.Uri.file(checkpoint)), 'nor its identity');
     }
   });
 });

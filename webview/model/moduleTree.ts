@@ -94,6 +94,12 @@ function emitChildren(
   }
 }
 
+/** Ids of the groups holding `name`, outermost first: the ones to expand to show its row. */
+export function ancestorGroupIds(name: string): string[] {
+  const segments = name.split('.');
+  return segments.slice(0, -1).map((_, i) => segments.slice(0, i + 1).join('.'));
+}
+
 /** `blocks` holding `0`, `1`, … : a repeated layer stack. */
 function isIndexedContainer(group: Group): boolean {
   return group.order.length > 1 && group.order.every((c) => typeof c !== 'number' && /^\d+$/.test(c.segment));

@@ -29,7 +29,7 @@ export function button(label: string, onClick: () => void, options: ButtonOption
 
 export interface Checkbox {
   readonly element: HTMLElement;
-  readonly checked: boolean;
+  checked: boolean;
 }
 
 export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void, testId: string): Checkbox {
@@ -42,6 +42,9 @@ export function checkbox(label: string, checked: boolean, onChange: (checked: bo
     element: el,
     get checked() {
       return el.checked;
+    },
+    set checked(v: boolean) {
+      el.checked = v;
     },
   };
 }

@@ -2,6 +2,8 @@ import { open } from 'node:fs/promises';
 import type { ByteSource } from './byteSource';
 import { checkRange } from './checkRange';
 
+const MAX_READ_CALL = 1024 * 1024 * 1024;
+
 /** A ByteSource over a local file: positional reads on one Node file handle, never the whole file. */
 export async function openFileSource(path: string): Promise<ByteSource> {
   const handle = await open(path, 'r');
@@ -14,9 +16,10 @@ export async function openFileSource(path: string): Promise<ByteSource> {
         checkRange(path, size, offset, length);
         const buffer = new Uint8Array(length);
         let done = 0;
-        // A positional read may return fewer bytes than asked; loop until the range is full.
+        // A positional read may return fewer bytes than asked; loop until the range is full. Each call asks
+        // for at most 1 GiB: Node aborts the whole process (not a catchable error) on a read length past 2^31 - 1.
         while (done < length) {
-          const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+          const { bytesRead } = await handle.read(buffer, done, Math.min(length - done, MAX_READ_CALL), offset + done);
           if (bytesRead === 0) throw new RangeError(`${path}: file ended at byte ${offset + done} while reading ${length} bytes at ${offset}`);
           done += bytesRead;
         }

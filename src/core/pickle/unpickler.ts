@@ -41,12 +41,19 @@ export interface UnpickleResult {
 }
 
 /** The pickle ended before STOP: distinct so a reader can fetch more bytes and try again. */
-export class PickleTruncatedError extends PickleFormatError {}
+export class PickleTruncatedError extends PickleFormatError {
+  constructor(file: string, problem: string, where: { offset?: number; entry?: string },
+    /** Bytes from the start of the buffer the pickle needs at least: what to fetch before retrying. */
+    readonly needed: number) {
+    super(file, problem, where);
+  }
+}
 
-const utf8 = new TextDecoder('utf-8');
 const latin1 = new TextDecoder('latin1');
 /** Shapes, strides and counts are mostly small ints: sharing their (immutable) bigints spares the GC ~6 objects per tensor. */
 const SMALL_INTS: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
+/** Items of every call until its first SETITEM/APPEND (most calls get none: 2 per tensor): frozen, so sharing is safe. */
+const NO_ITEMS = Object.freeze([]) as never[];
 
 /**
  * Runs the pickle opcodes in `bytes` from `start` up to STOP and returns the inert value they
@@ -69,6 +76,7 @@ class Machine {
   private items = 0;
   private opStart = 0;
   private readonly data: DataView;
+  private readonly text: Buffer;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -78,6 +86,7 @@ class Machine {
   ) {
     this.pos = start;
     this.data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   run(): UnpickleResult {
@@ -131,9 +140,9 @@ class Machine {
       case Op.BINSTRING: this.push(this.pyString(this.take(this.u32()))); return;
       case Op.SHORT_BINSTRING: this.push(this.pyString(this.take(this.u8()))); return;
       case Op.UNICODE: this.push(decodeRawUnicodeEscape(this.line())); return;
-      case Op.BINUNICODE: this.push(utf8.decode(this.take(this.u32()))); return;
-      case Op.SHORT_BINUNICODE: this.push(utf8.decode(this.take(this.u8()))); return;
-      case Op.BINUNICODE8: this.push(utf8.decode(this.take(this.length64()))); return;
+      case Op.BINUNICODE: this.push(this.utf8(this.u32())); return;
+      case Op.SHORT_BINUNICODE: this.push(this.utf8(this.u8())); return;
+      case Op.BINUNICODE8: this.push(this.utf8(this.length64())); return;
       case Op.BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.u32()).slice() }); return;
       case Op.SHORT_BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.u8()).slice() }); return;
       case Op.BINBYTES8:
@@ -142,10 +151,12 @@ class Machine {
       case Op.READONLY_BUFFER: return;
 
       case Op.EMPTY_TUPLE: this.push({ kind: 'tuple', items: [] }); return;
-      case Op.TUPLE: this.push({ kind: 'tuple', items: this.popMark() }); return;
-      case Op.TUPLE1: this.push({ kind: 'tuple', items: this.popN(1) }); return;
-      case Op.TUPLE2: this.push({ kind: 'tuple', items: this.popN(2) }); return;
-      case Op.TUPLE3: this.push({ kind: 'tuple', items: this.popN(3) }); return;
+      // slice(): the mark's stack grew by push (room for 17); the tuple keeps only its items (100 k tensors = 2 tuples each).
+      case Op.TUPLE: this.push({ kind: 'tuple', items: this.popMark().slice() }); return;
+      // Array literals of exact length, not splice: shapes, strides and the args of 100 k tensors are built here.
+      case Op.TUPLE1: this.push({ kind: 'tuple', items: [this.pop()] }); return;
+      case Op.TUPLE2: { const b = this.pop(); const a = this.pop(); this.push({ kind: 'tuple', items: [a, b] }); return; }
+      case Op.TUPLE3: { const c = this.pop(); const b = this.pop(); const a = this.pop(); this.push({ kind: 'tuple', items: [a, b, c] }); return; }
       case Op.EMPTY_LIST: this.push({ kind: 'list', items: [] }); return;
       case Op.LIST: this.push({ kind: 'list', items: this.popMark() }); return;
       case Op.EMPTY_DICT: this.push({ kind: 'dict', entries: [] }); return;
@@ -160,7 +171,7 @@ class Machine {
       case Op.APPEND: { const item = this.pop(); this.append(this.top(), [item]); return; }
       case Op.APPENDS: { const items = this.popMark(); this.append(this.top(), items); return; }
       case Op.ADDITEMS: { const items = this.popMark(); this.append(this.top(), items); return; }
-      case Op.SETITEM: { const [key, value] = this.popN(2); this.setItems(this.top(), [key!, value!]); return; }
+      case Op.SETITEM: { const value = this.pop(); const key = this.pop(); this.setItems(this.top(), [key, value]); return; }
       case Op.SETITEMS: { const items = this.popMark(); this.setItems(this.top(), items); return; }
 
       case Op.GLOBAL: { const module = this.line(); const name = this.line(); this.push(this.global(module, name)); return; }
@@ -185,8 +196,9 @@ class Machine {
       case Op.EXT2: this.push(this.extension(this.u16())); return;
       case Op.EXT4: this.push(this.extension(this.data.getInt32(this.advance(4), true))); return;
       case Op.REDUCE: {
-        const [callee, args] = this.popN(2);
-        this.push(this.object(callee!, this.sequence(args!, 'REDUCE arguments')));
+        const args = this.pop();
+        const callee = this.pop();
+        this.push(this.object(callee, this.sequence(args, 'REDUCE arguments')));
         return;
       }
       case Op.NEWOBJ: {
@@ -243,8 +255,8 @@ class Machine {
 
   private object(callee: PyValue, args: readonly PyValue[], kwargs?: PyValue): PyObject {
     // Two literals rather than a conditional spread: one object shape, no per-object property copying.
-    if (kwargs === undefined) return { kind: 'object', callee, args, dictItems: [], listItems: [] };
-    return { kind: 'object', callee, args, kwargs, dictItems: [], listItems: [] };
+    if (kwargs === undefined) return { kind: 'object', callee, args, dictItems: NO_ITEMS, listItems: NO_ITEMS };
+    return { kind: 'object', callee, args, kwargs, dictItems: NO_ITEMS, listItems: NO_ITEMS };
   }
 
   private sequence(value: PyValue, what: string): readonly PyValue[] {
@@ -256,7 +268,11 @@ class Machine {
     this.count(items.length);
     if (typeof target === 'object' && target !== null) {
       if (target.kind === 'list' || target.kind === 'set') { for (const item of items) target.items.push(item); return; }
-      if (target.kind === 'object') { for (const item of items) target.listItems.push(item); return; }
+      if (target.kind === 'object') {
+        if (target.listItems === NO_ITEMS) target.listItems = [];
+        for (const item of items) target.listItems.push(item);
+        return;
+      }
     }
     this.fail(`cannot append items to ${describe(target)}`);
   }
@@ -266,7 +282,10 @@ class Machine {
     this.count(flat.length / 2);
     let entries: [PyValue, PyValue][];
     if (typeof target === 'object' && target !== null && target.kind === 'dict') entries = target.entries;
-    else if (typeof target === 'object' && target !== null && target.kind === 'object') entries = target.dictItems;
+    else if (typeof target === 'object' && target !== null && target.kind === 'object') {
+      if (target.dictItems === NO_ITEMS) target.dictItems = [];
+      entries = target.dictItems;
+    }
     else this.fail(`cannot set items on ${describe(target)}`);
     for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
   }
@@ -383,10 +402,17 @@ class Machine {
         this.context.file,
         `pickle is cut off: opcode needs ${n} bytes at byte ${this.where(at).offset}, ${this.bytes.length - at} left`,
         this.where(this.opStart),
+        at + n,
       );
     }
     this.pos = at + n;
     return at;
+  }
+
+  /** BINUNICODE text: Buffer's toString(start, end) decodes without a subarray view per string. */
+  private utf8(n: number): string {
+    const at = this.advance(n);
+    return this.text.toString('utf8', at, at + n);
   }
 
   private take(n: number): Uint8Array {
@@ -396,8 +422,8 @@ class Machine {
 
   private length64(): number {
     const n = this.data.getBigUint64(this.advance(8), true);
-    if (n > BigInt(this.bytes.length)) this.advance(this.bytes.length + 1); // reports the truncation
-    return Number(n);
+    // The caller's advance(n) reports a truncation with the bytes needed; past 2^53 no file holds them anyway.
+    return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
   }
 
   /** A text-protocol argument: bytes up to the next newline. */

@@ -35,10 +35,10 @@ export interface PyObject {
   readonly kwargs?: PyValue;
   /** BUILD argument (`__setstate__` / `__dict__` update). */
   state?: PyValue;
-  /** SETITEM(S) on the object (OrderedDict and other dict subclasses). */
-  readonly dictItems: [PyValue, PyValue][];
-  /** APPEND(S) / ADDITEMS on the object (list and set subclasses). */
-  readonly listItems: PyValue[];
+  /** SETITEM(S) on the object (OrderedDict and other dict subclasses). Read-only to consumers; the unpickler replaces a shared empty array on the first item. */
+  dictItems: [PyValue, PyValue][];
+  /** APPEND(S) / ADDITEMS on the object (list and set subclasses); the same as dictItems. */
+  listItems: PyValue[];
 }
 
 /** PERSID / BINPERSID: the persistent id is kept; the torch layer resolves it to a storage. */
@@ -48,8 +48,17 @@ export function isGlobal(value: PyValue, module: string, name: string): boolean 
   return typeof value === 'object' && value !== null && value.kind === 'global' && value.module === module && value.name === name;
 }
 
+/** Memoized globals are one object met once per tensor: their joined name is built once, not per call. */
+const globalNames = new WeakMap<PyGlobal, string>();
+
 export function globalName(value: PyValue): string | undefined {
-  return typeof value === 'object' && value !== null && value.kind === 'global' ? `${value.module}.${value.name}` : undefined;
+  if (typeof value !== 'object' || value === null || value.kind !== 'global') return undefined;
+  let name = globalNames.get(value);
+  if (name === undefined) {
+    name = `${value.module}.${value.name}`;
+    globalNames.set(value, name);
+  }
+  return name;
 }
 
 /**

@@ -35,7 +35,6 @@ class Walker {
   private readonly ancestors = new Set<object>();
   /** Containers already shown that hold no tensors: met again, they become a reference, so shared values cost nothing. */
   private readonly shownWithoutTensors = new Set<object>();
-  private readonly described = new Map<PyObject, TensorDescription | undefined>();
   private visits = 0;
   /** Inside an int-keyed dict (optimizer `state`): its per-parameter dicts are not state dicts. */
   private intKeyedDepth = 0;
@@ -57,6 +56,11 @@ class Walker {
     if (path.length > LIMITS.maxDepth) {
       this.warnings.add(`values nested deeper than ${LIMITS.maxDepth} levels were not listed`);
       return { kind: 'ref', note: 'nested too deeply' };
+    }
+    // Tensors first, outside the ancestor bookkeeping: a rebuild call holds no containers to recurse into.
+    if (value.kind === 'object') {
+      const tensor = this.tensorOf(value, path);
+      if (tensor) return { kind: 'tensor', name: this.addTensor(tensor, path) };
     }
     if (this.ancestors.has(value)) return { kind: 'ref', note: 'cycle' };
     if (this.shownWithoutTensors.has(value)) return { kind: 'ref', note: 'shared value, shown where it first appears' };
@@ -87,9 +91,8 @@ class Walker {
     }
   }
 
+  /** A call that is not a tensor (walk looked first). */
   private object(obj: PyObject, path: string[]): MetaValue {
-    const tensor = this.tensorOf(obj, path);
-    if (tensor) return { kind: 'tensor', name: this.addTensor(tensor, path) };
     const type = globalName(obj.callee) ?? 'call result';
     if (DICT_CLASSES.has(type) || (obj.dictItems.length > 0 && obj.args.length === 0 && obj.state === undefined)) {
       return this.dict(obj.dictItems, path);
@@ -113,17 +116,17 @@ class Walker {
     return this.walk(state, path);
   }
 
+  /**
+   * Not cached: a map of every call object costs more than describing the few met twice (shared tensors)
+   * again, and describing is bounded (MAX_REBUILD_NESTING) as the visits are (LIMITS.maxVisits).
+   */
   private tensorOf(obj: PyObject, path: string[]): TensorDescription | undefined {
-    if (this.described.has(obj)) return this.described.get(obj);
-    let description: TensorDescription | undefined;
     try {
-      description = describeTensor(obj, this.lookup);
+      return describeTensor(obj, this.lookup);
     } catch (err) {
       if (!(err instanceof BadRebuildError)) throw err;
       throw new TorchFormatError(this.file, `tensor ${path.join('.') || '<root>'}: ${err.message}`);
     }
-    this.described.set(obj, description);
-    return description;
   }
 
   private addTensor(t: TensorDescription, path: string[]): string {
@@ -161,16 +164,17 @@ class Walker {
   private dict(entries: readonly (readonly [PyValue, PyValue])[], path: string[]): MetaValue {
     // Later keys win, as in Python.
     const byKey = new Map<string, PyValue>();
-    for (const [k, v] of entries) byKey.set(pythonKey(k), v);
+    for (const entry of entries) byKey.set(pythonKey(entry[0]), entry[1]);
     const out: [string, MetaValue][] = [];
     let tensorCount = 0;
-    const intKeyed = entries.length > 0 && entries.every(([k]) => typeof k === 'bigint');
+    const intKeyed = entries.length > 0 && entries.every((entry) => typeof entry[0] === 'bigint');
     if (intKeyed) this.intKeyedDepth++;
-    for (const [key, v] of byKey) {
+    // forEach, not for…of: no [key, value] pair allocated per entry (100 k tensors in one dict).
+    byKey.forEach((v, key) => {
       const child = this.walk(v, [...path, key]);
       if (child.kind === 'tensor') tensorCount++;
       out.push([key, child]);
-    }
+    });
     if (intKeyed) this.intKeyedDepth--;
     if (tensorCount > 0 && tensorCount * 2 >= byKey.size && this.intKeyedDepth === 0) this.stateDicts.push({ path: [...path], tensorCount });
     this.metaNodes += out.length;

@@ -1,7 +1,10 @@
 import type { ByteSource } from '../io/byteSource';
+import { PickleFormatError } from '../errors';
 import { PickleTruncatedError, unpickle, type UnpickleResult } from '../pickle/unpickler';
 
 const FIRST_READ = 16 * 1024;
+/** A pickle longer than this is refused (the same bound as a torch zip's data.pkl): memory stays bounded. */
+const MAX_PICKLE = 1024 * 1024 * 1024;
 
 /**
  * Unpickles the pickle starting at `offset` without knowing its length: reads a window and
@@ -16,8 +19,10 @@ export async function readPickleAt(source: ByteSource, offset: number): Promise<
       const result = unpickle(bytes, { file: source.name, baseOffset: offset });
       return { ...result, end: offset + result.end };
     } catch (err) {
-      if (!(err instanceof PickleTruncatedError) || offset + length >= source.size) throw err;
-      length = Math.min(length * 2, source.size - offset);
+      // Cut off by the end of the file (or claiming more than it holds): that is the error to report.
+      if (!(err instanceof PickleTruncatedError) || offset + err.needed > source.size) throw err;
+      if (err.needed > MAX_PICKLE) throw new PickleFormatError(source.name, `pickle is longer than the ${MAX_PICKLE}-byte limit`, { offset });
+      length = Math.min(Math.max(length * 2, err.needed), MAX_PICKLE, source.size - offset);
     }
   }
 }

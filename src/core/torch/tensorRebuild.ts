@@ -83,8 +83,10 @@ function intTuple(value: PyValue | undefined, what: string): number[] {
   return value.items.map((v) => int(v, what));
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function int(value: PyValue | undefined, what: string): number {
-  if (typeof value !== 'bigint' || value < 0n || value > BigInt(Number.MAX_SAFE_INTEGER)) {
+  if (typeof value !== 'bigint' || value < 0n || value > MAX_SAFE) {
     throw new BadRebuildError(`${what} is not a non-negative integer`);
   }
   return Number(value);

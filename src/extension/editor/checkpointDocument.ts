@@ -104,7 +104,8 @@ export class CheckpointDocument implements vscode.CustomDocument {
 }
 
 function fileFacts(uri: vscode.Uri): FileFacts {
-  return { name: path.posix.basename(uri.path), uri: uri.toString(true) };
+  // A `#tensor=` fragment says which row to show first; it is not part of the file's name.
+  return { name: path.posix.basename(uri.path), uri: uri.with({ fragment: '' }).toString(true) };
 }
 
 async function load(uri: vscode.Uri): Promise<Loaded> {

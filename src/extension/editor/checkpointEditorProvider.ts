@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { ActiveEditorContext } from './activeEditorContext';
 import { CheckpointDocument } from './checkpointDocument';
 import { EditorSession } from './editorSession';
+import { trackPanel } from './revealTensor';
 import { webviewHtml, webviewRoots } from './webviewHtml';
 
 /** Both contributed view types: `.pth/.pt/.ckpt` by default, `.bin/.safetensors` on request. */
@@ -30,9 +31,11 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
     panel.webview.options = { enableScripts: true, localResourceRoots: webviewRoots(this.extensionUri) };
     const session = new EditorSession(document, panel);
     const tracking = this.activeContext.track(panel);
+    const revealing = trackPanel(document.uri, panel, (tensor) => session.revealTensor(tensor));
     panel.onDidDispose(() => {
       session.dispose();
       tracking.dispose();
+      revealing.dispose();
     });
     panel.webview.html = webviewHtml(panel.webview, this.extensionUri);
   }

@@ -32,6 +32,10 @@ const PROGRESS_INTERVAL_MS = 100;
 export class EditorSession implements vscode.Disposable {
   private readonly jobs = new Map<number, AbortController>();
   private readonly subscriptions: vscode.Disposable[] = [];
+  /** The webview said `ready` and has not been hidden since (hiding discards its page). */
+  private webviewReady = false;
+  /** A row to select once the webview shows the checkpoint. */
+  private pendingReveal: string | undefined;
 
   constructor(
     private readonly document: CheckpointDocument,
@@ -40,8 +44,20 @@ export class EditorSession implements vscode.Disposable {
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.receive(m)),
       document.onWillReload(() => this.abortAll('the file changed on disk')),
-      document.onDidChangeView((view) => this.post({ type: 'init', view: wireOf(view), reason: 'changed' })),
+      document.onDidChangeView((view) => {
+        this.post({ type: 'init', view: wireOf(view), reason: 'changed' });
+        this.flushReveal();
+      }),
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.webviewReady = false;
+      }),
     );
+  }
+
+  /** Selects, scrolls to and focuses `tensor`'s row: now, or once the webview (re)loaded the checkpoint. */
+  revealTensor(tensor: string): void {
+    this.pendingReveal = tensor;
+    this.flushReveal();
   }
 
   dispose(): void {
@@ -53,10 +69,12 @@ export class EditorSession implements vscode.Disposable {
     try {
       switch (message.type) {
         case 'ready': {
+          this.webviewReady = true;
           const view = this.document.view;
           // Still reading: the first view follows through onDidChangeView.
           if (view) this.post({ type: 'init', view: wireOf(view), reason: 'open' });
           else this.post({ type: 'loading', file: this.document.file });
+          this.flushReveal();
           return;
         }
         case 'cancel':
@@ -136,6 +154,12 @@ export class EditorSession implements vscode.Disposable {
       negInfCount: stats.negInfCount,
       histogram: { min: stats.histogram.min, max: stats.histogram.max, counts: [...stats.histogram.counts] },
     };
+  }
+
+  private flushReveal(): void {
+    if (this.pendingReveal === undefined || !this.webviewReady || this.document.view?.kind !== 'checkpoint') return;
+    this.post({ type: 'reveal', tensor: this.pendingReveal });
+    this.pendingReveal = undefined;
   }
 
   private abortAll(reason: string): void {

@@ -1,21 +1,8 @@
 import * as vscode from 'vscode';
 import { CHECKPOINT_VIEW_TYPES } from '../editor/checkpointEditorProvider';
+import { revealTensor } from '../editor/revealTensor';
 
 export const OPEN_IN_INSPECTOR_COMMAND = 'astCheckpoints.openInInspector';
-
-/**
- * Row selection travels in the URI fragment: `#tensor=<encodeURIComponent(TensorInfo.name)>`.
- * The checkpoint editor reads it (see `tensorFromFragment`) and selects that row.
- */
-export function withTensorFragment(uri: vscode.Uri, tensorName: string): vscode.Uri {
-  return uri.with({ fragment: `tensor=${encodeURIComponent(tensorName)}` });
-}
-
-/** The tensor name a `#tensor=` fragment asks for, if any. */
-export function tensorFromFragment(uri: vscode.Uri): string | undefined {
-  const match = /(?:^|&)tensor=([^&]*)/.exec(uri.fragment);
-  return match?.[1] === undefined ? undefined : decodeURIComponent(match[1]);
-}
 
 /** A `command:` link for Markdown opening `uri` in the inspector, at `tensorName` when given. */
 export function openInInspectorLink(uri: vscode.Uri, tensorName: string | undefined): string {
@@ -33,8 +20,7 @@ export async function openInInspector(target?: unknown, tensorName?: unknown): P
     void vscode.window.showErrorMessage('Open in Checkpoint Inspector: no checkpoint file is selected or active.');
     return;
   }
-  const resource = typeof tensorName === 'string' ? withTensorFragment(uri, tensorName) : uri;
-  await vscode.commands.executeCommand('vscode.openWith', resource, viewTypeFor(uri));
+  await revealTensor(uri, viewTypeFor(uri), typeof tensorName === 'string' ? tensorName : undefined);
 }
 
 /** `.bin` and `.safetensors` belong to the optional editor; the rest to the default one. */

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TensorRow } from '../../../src/protocol/messages';
-import { groupedList } from '../../../webview/model/moduleTree';
+import { ancestorGroupIds, groupedList } from '../../../webview/model/moduleTree';
 
 function row(name: string, status: TensorRow['status'] = 'mapped'): TensorRow {
   return { name, dtype: 'float32', shape: [2], stride: [1], storageOffset: 0, storageKey: '0', numel: 2, bytes: 8, byteRange: [0, 8], status, targets: [] };
@@ -42,5 +42,13 @@ describe('module tree grouping', () => {
   it('groups only the rows it is given, in their order', () => {
     const items = groupedList(rows, [7, 0], new Map());
     assert.deepEqual(items.filter((i) => i.kind === 'tensor').map((i) => i.kind === 'tensor' && i.row), [7, 0]);
+  });
+
+  it('lists a tensor inside collapsed layers once its ancestor groups are expanded (revealing a row)', () => {
+    const name = 'module.v.blocks.2.attn.qkv.bias';
+    assert.deepEqual(ancestorGroupIds(name), ['module', 'module.v', 'module.v.blocks', 'module.v.blocks.2', 'module.v.blocks.2.attn', 'module.v.blocks.2.attn.qkv']);
+    const shown = (expanded: Map<string, boolean>) => groupedList(rows, all, expanded).some((i) => i.kind === 'tensor' && rows[i.row]!.name === name);
+    assert.equal(shown(new Map()), false, 'hidden in the collapsed layer stack at first');
+    assert.equal(shown(new Map([['module', false], ...ancestorGroupIds(name).map((id) => [id, true] as const)])), true);
   });
 });
