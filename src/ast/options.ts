@@ -31,6 +31,8 @@ export interface OptionProblem {
 /** AudioSet + LibriSpeech filterbank statistics SSAST and AST were trained with. */
 export const AUDIOSET_MEAN = -4.2677393;
 export const AUDIOSET_STD = 4.5689974;
+/** The adapted position embeddings are built in memory: a grid whose table passes this is refused before anything is allocated. */
+export const MAX_POSITION_EMBEDDING_BYTES = 1024 * 1024 * 1024;
 
 /** The options that keep the weights as they are: the stored grid, the head if there is one. */
 export function defaultConversionOptions(detection: ModelDetection): ConversionOptions {
@@ -75,6 +77,14 @@ export function validateConversionOptions(detection: ModelDetection, options: Co
     add('maxLength', `maxLength must be at least the patch size ${pf}, got ${options.maxLength}`);
   }
   const D = detection.hiddenSize.value;
+  const gridFields: readonly (keyof ConversionOptions)[] = ['patchSize', 'frequencyStride', 'timeStride', 'numMelBins', 'maxLength'];
+  if (!problems.some((p) => gridFields.includes(p.field))) {
+    const { f, t } = targetGrid(options);
+    const bytes = (detection.clsTokens.value + f * t) * D * 4;
+    if (bytes > MAX_POSITION_EMBEDDING_BYTES) {
+      add('maxLength', `numMelBins ${options.numMelBins} and maxLength ${options.maxLength} with strides ${options.frequencyStride}×${options.timeStride} give ${f} × ${t} = ${f * t} patches, whose position embeddings (${bytes} bytes as float32) pass the ${MAX_POSITION_EMBEDDING_BYTES}-byte limit`);
+    }
+  }
   if (positiveInt('numAttentionHeads', options.numAttentionHeads) && D % options.numAttentionHeads !== 0) {
     add('numAttentionHeads', `numAttentionHeads must divide the hidden size ${D}, got ${options.numAttentionHeads}`);
   }

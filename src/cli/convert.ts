@@ -1,7 +1,7 @@
 // `convert FILE --out DIR [options]`: an SSAST/AST checkpoint to a verified Hugging Face AST folder.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { openFileSource } from '../core/io/nodeFileSource';
+import { openCliSource } from './cliSource';
 import { openCheckpoint } from '../core/openCheckpoint';
 import { convertCheckpoint, type ConversionProgress } from '../ast/convertCheckpoint';
 import { detectModel, type ModelDetection } from '../ast/detect';
@@ -66,7 +66,7 @@ export async function runConvert(args: string[]): Promise<number> {
     return EXIT.error;
   }
 
-  const source = await openFileSource(file);
+  const source = await openCliSource(file);
   try {
     const index = await openCheckpoint(source);
     const detection = await detectModel(index, source);

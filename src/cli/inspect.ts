@@ -1,7 +1,7 @@
 // `inspect FILE [--json] [--hash]`: list a checkpoint's tensors from its metadata, never running its pickle.
 import { parseArgs } from 'node:util';
 import { CheckpointError } from '../core/errors';
-import { openFileSource } from '../core/io/nodeFileSource';
+import { openCliSource } from './cliSource';
 import { openCheckpoint } from '../core/openCheckpoint';
 import { tensorSha256 } from '../core/tensors/tensorReader';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
@@ -31,7 +31,7 @@ export async function runInspect(args: string[]): Promise<number> {
 
   let source;
   try {
-    source = await openFileSource(file);
+    source = await openCliSource(file);
   } catch (err) {
     process.stderr.write(`error: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;

@@ -35,7 +35,15 @@ export function inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tensor
   const widths = header.map((h) => h.length);
   for (const r of rows) for (let c = 0; c < r.length; c++) if (r[c]!.length > widths[c]!) widths[c] = r[c]!.length;
   const last = header.length - 1;
-  const line = (cells: string[]) => cells.map((cell, c) => (c === 3 ? cell.padStart(widths[c]!) : c === last ? cell : cell.padEnd(widths[c]!))).join('  ');
+  // Concatenation, not cells.map().join(): no throw-away array per row (100 k rows).
+  const line = (cells: string[]): string => {
+    let text = '';
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c]!;
+      text += (c === 0 ? '' : '  ') + (c === 3 ? cell.padStart(widths[c]!) : c === last ? cell : cell.padEnd(widths[c]!));
+    }
+    return text;
+  };
   const totalBytes = index.tensors.reduce((sum, t) => sum + t.bytes, 0);
   const totalElements = index.tensors.reduce((sum, t) => sum + t.numel, 0);
   const out = [

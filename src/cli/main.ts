@@ -1,6 +1,4 @@
 // Entry of `dist/cli.js`: dispatches to one subcommand module per verb.
-import { runInspect } from './inspect';
-import { runConvert } from './convert';
 
 const USAGE = `usage: ckpt-ast <command> [options]
 
@@ -13,10 +11,11 @@ run "ckpt-ast <command> --help" for a command's options`;
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    // Loaded per command: `inspect` never evaluates the conversion modules.
     case 'inspect':
-      return runInspect(rest);
+      return (await import('./inspect')).runInspect(rest);
     case 'convert':
-      return runConvert(rest);
+      return (await import('./convert')).runConvert(rest);
     case '--help':
     case '-h':
     case 'help':

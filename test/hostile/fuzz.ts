@@ -1,7 +1,7 @@
 // Seeded fuzzer: mutates real torch checkpoints (byte flips, boundary values, truncations, splices, pickle
 // opcodes inserted into data.pkl / the legacy object pickle) and opens each mutant as the editor does
-// (openCheckpoint, read a few tensors, model detection and key mapping). A failure is any exception that
-// is not a CheckpointError, a case slower than --slow-ms, or a hang (the case still runs after --hang-ms:
+// (openCheckpoint, read a few tensors, key mapping, model detection, conversion planning). A failure is any
+// exception that is not a CheckpointError (or a ConversionRefusedError), a case slower than --slow-ms, or a hang (the case still runs after --hang-ms:
 // the worker running it is terminated and the fuzz goes on with the next case).
 //
 //   npm run fuzz -- --seed S --cases N [--from K] [--hang-ms 10000] [--slow-ms 2000] [--out DIR]
@@ -15,6 +15,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { detectModel } from '../../src/ast/detect';
 import { ConversionRefusedError } from '../../src/ast/errors';
 import { mapCheckpoint } from '../../src/ast/mapping';
+import { defaultConversionOptions, describeGrid, validateConversionOptions } from '../../src/ast/options';
+import { planConversion } from '../../src/ast/plan';
 import { CheckpointError } from '../../src/core/errors';
 import { Op } from '../../src/core/pickle/opcodes';
 import { openZip } from '../../src/core/zip/zipArchive';
@@ -65,7 +67,9 @@ def pickle_ops(name):
             return opcodes(io.BytesIO(z.read([n for n in z.namelist() if n.endswith('data.pkl')][0])))
     stream = io.BytesIO(open(path, 'rb').read())
     return [op for _ in range(5) for op in opcodes(stream)]  # magic, protocol, sys info, object, storage keys
-names = ['zip-p2.pth', 'zip-p4.pth', 'legacy.pth', 'tensors.safetensors', 'torchscript.pt']
+import shutil
+shutil.copy(sys.argv[2], folder + '/ssast-tiny-sample.pth')  # the committed SSAST sample: detection and planning run on its mutants
+names = ['zip-p2.pth', 'zip-p4.pth', 'legacy.pth', 'tensors.safetensors', 'torchscript.pt', 'ssast-tiny-sample.pth']
 print(json.dumps({name: pickle_ops(name) for name in names}))
 `;
 
@@ -241,15 +245,26 @@ async function runCase(name: string, bytes: Uint8Array, outcomes: Map<string, nu
   const source = memorySource(name, bytes);
   const result = await attempt(source);
   if (result.crash !== undefined) return describe(result.crash);
-  const outcome = result.error ? result.error.name : `listed ${result.index!.format}`;
-  outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-  if (!result.index) return undefined;
+  const count = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  if (!result.index) {
+    count(result.error!.name);
+    return undefined;
+  }
+  // Listed: the editor goes on with key mapping and model detection, the convert command with planning.
+  let planned = false;
   try {
     mapCheckpoint(result.index);
-    await detectModel(result.index, source);
+    const detection = await detectModel(result.index, source);
+    const options = detection.refusal ? undefined : defaultConversionOptions(detection);
+    if (options && validateConversionOptions(detection, options).length === 0) {
+      describeGrid(detection, options);
+      planConversion(result.index, detection, options);
+      planned = true;
+    }
   } catch (err) {
     if (!(err instanceof CheckpointError) && !(err instanceof ConversionRefusedError)) return `model detection: ${describe(err)}`;
   }
+  count(`${planned ? 'planned' : 'listed'} ${result.index.format}`);
   return undefined;
 }
 
@@ -362,7 +377,7 @@ function nastySeed(): Uint8Array {
 async function loadSeeds(): Promise<Seed[]> {
   const tmp = tempDir('fuzz-seeds-');
   try {
-    const opsByName = JSON.parse((await runPython(WRITE_SEEDS, [tmp.dir])).trim().split('\n').pop()!) as Record<string, [number, number, string][]>;
+    const opsByName = JSON.parse((await runPython(WRITE_SEEDS, [tmp.dir, join(process.cwd(), 'test', 'fixtures', 'ssast-tiny-sample.pth')])).trim().split('\n').pop()!) as Record<string, [number, number, string][]>;
     const seeds: Seed[] = [];
     for (const [name, ops] of Object.entries(opsByName)) {
       const bytes = new Uint8Array(readFileSync(join(tmp.dir, name)));

@@ -52,7 +52,7 @@ export class PickleTruncatedError extends PickleFormatError {
 const latin1 = new TextDecoder('latin1');
 /** Shapes, strides and counts are mostly small ints: sharing their (immutable) bigints spares the GC ~6 objects per tensor. */
 const SMALL_INTS: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
-/** Items of every call until its first SETITEM/APPEND (most calls get none: 2 per tensor): frozen, so sharing is safe. */
+/** Items of every empty tuple, and of every call until its first SETITEM/APPEND (2 per tensor): frozen, so sharing is safe. */
 const NO_ITEMS = Object.freeze([]) as never[];
 
 /**
@@ -150,7 +150,7 @@ class Machine {
       case Op.NEXT_BUFFER: return this.fail('pickle refers to an out-of-band buffer, which a file cannot provide');
       case Op.READONLY_BUFFER: return;
 
-      case Op.EMPTY_TUPLE: this.push({ kind: 'tuple', items: [] }); return;
+      case Op.EMPTY_TUPLE: this.push({ kind: 'tuple', items: NO_ITEMS }); return;
       // slice(): the mark's stack grew by push (room for 17); the tuple keeps only its items (100 k tensors = 2 tuples each).
       case Op.TUPLE: this.push({ kind: 'tuple', items: this.popMark().slice() }); return;
       // Array literals of exact length, not splice: shapes, strides and the args of 100 k tensors are built here.

@@ -9,7 +9,7 @@ import { ITEMSIZE } from '../tensors/dtypeInfo';
 import type { StorageRef } from '../tensors/tensorInfo';
 import { walkObjectTree } from './objectTree';
 import { readPickleAt } from './readPickleAt';
-import { collectStorageRecords } from './storageRecords';
+import { collectStorageRecords, type StorageRecord } from './storageRecords';
 import { storageLookup } from './storageLookup';
 
 /** The first pickle of a legacy torch.save file is this number. */
@@ -53,6 +53,21 @@ function describeSafety(safety: SafetyReport): string {
   return `${safety.verdict === 'dangerous' ? 'DANGEROUS' : 'not weights-only'} to torch.load: it names ${unsafe.join(', ')}`;
 }
 
+/** Storages whose headers one read covers: the next ones while their bytes (as the pickle sizes them) stay small. */
+const HEADER_WINDOW = 64 * 1024;
+
+/** Bytes from storage k's header through the header of the first storage after the window (8 at least). */
+function headerWindow(keys: readonly string[], k: number, records: ReadonlyMap<string, StorageRecord>): number {
+  let length = 8;
+  for (let i = k; i < keys.length; i++) {
+    const record = records.get(keys[i]!);
+    const span = record === undefined ? Infinity : record.numel * ITEMSIZE[record.dtype];
+    if (!(length + span + 8 <= HEADER_WINDOW)) break;
+    length += span + 8;
+  }
+  return length;
+}
+
 async function readLegacy(source: ByteSource, magic: UnpickleResult): Promise<CheckpointIndex> {
   const file = source.name;
   const protocol = await readPickleAt(source, magic.end);
@@ -68,11 +83,19 @@ async function readLegacy(source: ByteSource, magic: UnpickleResult): Promise<Ch
 
   const storages = new Map<string, StorageRef>();
   let offset = keyList.end;
-  for (const key of keys) {
+  // Element counts are read through a window over the next small storages, not one 8-byte read each (100 k storages).
+  let window: Uint8Array = new Uint8Array(0);
+  let windowStart = 0;
+  for (let k = 0; k < keys.length; k++) {
+    const key = keys[k]!;
     const record = records.get(key);
     if (record === undefined) throw new TorchFormatError(file, `storage ${key} is listed but no tensor refers to it`, { offset });
     if (offset + 8 > source.size) throw new TorchFormatError(file, `file ends before storage ${key}; the file is truncated`, { offset });
-    const numel = u64(await source.read(offset, 8), 0);
+    if (offset < windowStart || offset + 8 > windowStart + window.length) {
+      windowStart = offset;
+      window = await source.read(offset, Math.min(headerWindow(keys, k, records), source.size - offset));
+    }
+    const numel = u64(window, offset - windowStart);
     const byteLength = (numel ?? Infinity) * ITEMSIZE[record.dtype];
     if (offset + 8 + byteLength > source.size) {
       throw new TorchFormatError(file, `storage ${key} (${numel} ${record.dtype} elements) runs past the end of the file; the file is truncated`, { offset });

@@ -97,6 +97,19 @@ describe('conversion safety', () => {
     assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.replaced.')), []);
   });
 
+  it('options asking for a grid whose position embeddings pass 1 GiB are refused before anything is allocated', async () => {
+    for (const args of [['--max-length', '100000000'], ['--num-mel-bins', '1000000', '--max-length', '1000000'], ['--time-stride', '1', '--frequency-stride', '1', '--max-length', '40000']]) {
+      const out = join(dir, 'huge-grid');
+      const started = Date.now();
+      const run = await runCli(['convert', small, '--out', out, ...args]);
+      assert.equal(run.code, 3, run.stderr);
+      assert.match(run.stderr, /^refused: .*: invalid options: numMelBins \d+ and maxLength \d+ with strides \d+×\d+ give \d+ × \d+ = \d+ patches, whose position embeddings \(\d+ bytes as float32\) pass the 1073741824-byte limit/);
+      assert.ok(Date.now() - started < 10_000, `${args.join(' ')}: ${Date.now() - started} ms`);
+      assert.equal(existsSync(out), false);
+    }
+    assert.equal(sha256(small), smallHash, 'the source changed');
+  });
+
   it('a full disk (ENOSPC on a 1 MiB tmpfs) is reported and leaves nothing behind', async () => {
     const mount = join(dir, 'full-disk');
     mkdirSync(mount);

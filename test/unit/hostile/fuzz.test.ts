@@ -30,8 +30,8 @@ describe('seeded fuzzer', () => {
     assert.equal(run.code, 0, run.stderr);
     const counted = Object.values(summary.outcomes).reduce((a, b) => a + b, 0);
     assert.equal(counted, CASES);
-    // The mutants reach every reader and the listing stage, not just the first check of each format.
-    for (const outcome of ['listed torch-zip', 'listed torch-legacy', 'listed safetensors', 'listed torchscript', 'PickleFormatError', 'TorchFormatError', 'ZipFormatError']) {
+    // The mutants reach every reader, the listing stage and conversion planning, not just the first check of each format.
+    for (const outcome of ['listed torch-zip', 'planned torch-zip', 'listed torch-legacy', 'listed safetensors', 'listed torchscript', 'PickleFormatError', 'TorchFormatError', 'ZipFormatError']) {
       assert.ok((summary.outcomes[outcome] ?? 0) > 0, `no case ended as ${outcome}`);
     }
   });

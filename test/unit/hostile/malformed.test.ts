@@ -207,6 +207,13 @@ describe('malformed inputs: typed one-line errors, fast, bounded', () => {
     assert.deepEqual(arraysListed.index?.tensors.map((t) => t.name), ['w']);
   });
 
+  it('a pickle past the 5M-value budget ends with an error at the budget (memory stays a few hundred MiB)', async () => {
+    const before = process.memoryUsage.rss();
+    await fails('values-5m.pth', torchZip(concat(op.proto, op.emptyList, op.mark, repeat(op.emptyList, 5_000_000), 'e', op.stop)),
+      /bad pickle: more than 5000000 values; refusing to build more \(entry archive\/data\.pkl, byte \d+\)$/);
+    assert.ok(process.memoryUsage.rss() - before < 768 * MIB, `RSS grew ${((process.memoryUsage.rss() - before) / MIB).toFixed(0)} MiB`);
+  });
+
   it('memo indices out of range', async () => {
     await fails('memo-get.pth', torchZip(concat(op.proto, op.get(7), op.stop)), /bad pickle: memo entry 7 is read before it is written/);
     await fails('memo-long-get.pth', torchZip(concat(op.proto, op.longGet(0xffffffff), op.stop)), /memo entry 4294967295 is read before it is written/);
