@@ -1,8 +1,8 @@
 // `npm run bench`: the CLI and the editor side by side with what users do instead (torch.load, cp, the Python
 // conversion snippet), on the same torch-written files, in one run, whole processes. Writes bench/results.md.
 //
-//   npm run bench                       # 5 alternating runs per command, files up to 2.5 GB, VS Code included
-//   npm run bench -- --quick            # 1 run, no 2.5 GB file (under 2 minutes)
+//   npm run bench                       # 5 alternating runs per command, files up to 2.4 GiB, VS Code included
+//   npm run bench -- --quick            # 1 run, no 2.4 GiB file (under 2 minutes)
 //   npm run bench -- --keep /tmp/ckpts  # write the checkpoints there once and reuse them
 //   options: --runs N, --no-editor, --results FILE
 import { createHash } from 'node:crypto';
@@ -136,6 +136,8 @@ async function main(): Promise<void> {
         // The process numbers above still get written; the table says why this part is missing.
         editor = `Not measured: VS Code failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}).`;
         log(editor);
+      } finally {
+        fresh(workspace)();
       }
     }
 

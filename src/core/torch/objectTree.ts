@@ -47,6 +47,11 @@ class Walker {
     return { tensors: this.tensors, metadata, stateDicts: this.stateDicts, warnings: [...this.warnings] };
   }
 
+  /** walk() of a container's item. Leaves skip the path copy: a million ints 190 levels deep would copy it a million times. */
+  private child(value: PyValue, path: string[], key: string): MetaValue {
+    return typeof value === 'object' && value !== null ? this.walk(value, [...path, key]) : this.walk(value, path);
+  }
+
   private walk(value: PyValue, path: string[]): MetaValue {
     if (++this.visits > LIMITS.maxVisits) {
       this.warnings.add(`object tree has more than ${LIMITS.maxVisits} values; listing stopped there`);
@@ -99,7 +104,7 @@ class Walker {
     }
     const inert = inertCall(obj);
     if (inert) return this.meta(inert);
-    const args = obj.args.map((a, i) => this.walk(a, [...path, String(i)]));
+    const args = obj.args.map((a, i) => this.child(a, path, String(i)));
     const state = obj.state === undefined ? undefined : this.objectState(obj.state, path);
     const listed = obj.listItems.length > 0 ? [this.sequence('list', obj.listItems, path)] : [];
     const dicted = obj.dictItems.length > 0 ? [this.dict(obj.dictItems, path)] : [];
@@ -171,7 +176,7 @@ class Walker {
     if (intKeyed) this.intKeyedDepth++;
     // forEach, not for…of: no [key, value] pair allocated per entry (100 k tensors in one dict).
     byKey.forEach((v, key) => {
-      const child = this.walk(v, [...path, key]);
+      const child = this.child(v, path, key);
       if (child.kind === 'tensor') tensorCount++;
       out.push([key, child]);
     });
@@ -187,7 +192,7 @@ class Walker {
   private sequence(kind: 'list' | 'tuple' | 'set', items: readonly PyValue[], path: string[]): MetaValue {
     const shown: MetaValue[] = [];
     items.forEach((item, i) => {
-      const child = this.walk(item, [...path, String(i)]);
+      const child = this.child(item, path, String(i));
       // Past the item or metadata budget, only tensor references are kept.
       if ((i < LIMITS.maxListItemsShown && this.metaNodes <= LIMITS.maxMetaNodes) || child.kind === 'tensor') shown.push(child);
     });

@@ -193,6 +193,12 @@ describe('malformed inputs: typed one-line errors, fast, bounded', () => {
     assert.ok(listed.index?.warnings.some((w) => /nested deeper than/.test(w)));
   });
 
+  it('990k values in a list 190 dicts deep: listed within the walk bounds without copying the path per value', async () => {
+    const deepThenWide = concat(repeat(concat(op.emptyDict, op.str('k')), 190), op.emptyList, op.mark, repeat([0x4b, 1], 990_000), 'e', repeat(op.setitem, 190));
+    const listed = await run('deep-wide.pth', torchZip(dictPickle([['w', weight], ['x', deepThenWide]])));
+    assert.deepEqual(listed.index?.tensors.map((t) => t.name), ['w']);
+  });
+
   it('10^5 nested tuples as a dict key, nested Parameter rebuilds, nested bytearrays', async () => {
     const tuples = concat(op.str('x'), repeat(op.tuple1, 100_000));
     const keyed = await run('nested-tuple-key.pth', torchZip(dictPickle([['w', weight], ['k', concat(op.emptyDict, tuples, weight, op.setitem)]])));
