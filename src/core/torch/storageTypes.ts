@@ -13,7 +13,8 @@ const BY_STORAGE_NAME: Readonly<Record<string, DType>> = {
 /** dtype of a storage class named by a pickle (`torch.FloatStorage`, `torch.cuda.HalfStorage`, `torch.storage.UntypedStorage`). */
 export function storageDtype(module: string, name: string): DType | undefined {
   if (module !== 'torch' && module !== 'torch.cuda' && module !== 'torch.storage') return undefined;
-  return BY_STORAGE_NAME[name];
+  // Own properties only: a pickle naming `torch.constructor` must not reach Object.prototype.
+  return Object.hasOwn(BY_STORAGE_NAME, name) ? BY_STORAGE_NAME[name] : undefined;
 }
 
 /** torch.float32 etc., as `_rebuild_tensor_v3` names the dtype. */
@@ -25,5 +26,5 @@ const BY_DTYPE_NAME: Readonly<Record<string, DType>> = {
 };
 
 export function torchDtype(module: string, name: string): DType | undefined {
-  return module === 'torch' ? BY_DTYPE_NAME[name] : undefined;
+  return module === 'torch' && Object.hasOwn(BY_DTYPE_NAME, name) ? BY_DTYPE_NAME[name] : undefined;
 }
