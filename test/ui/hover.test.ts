@@ -95,6 +95,8 @@ describe('key hovers in the workbench', () => {
     await wb.waitForActiveTab('train.py');
     const qkv = facts[QKV] as TorchTensorFacts;
     const shown = await hoverOver(QKV);
+    // The hover widget fades in; let the animation finish so the screenshot is legible.
+    await wb.page.waitForTimeout(400);
     await wb.screenshot('hover-qkv-key');
     for (const expected of [qkv.dtype, qkv.shapeText, 'query.weight', 'key.weight', 'value.weight', 'Open in Checkpoint Inspector']) {
       assert.ok(shown.includes(expected), `${expected} not in the hover:\n${shown}`);
