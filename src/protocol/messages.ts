@@ -6,6 +6,7 @@
  */
 import type { CheckpointFormat, GlobalRef, MetaValue, SafetyVerdict, StateDictLocation } from '../core/checkpointIndex';
 import type { DType } from '../core/tensors/dtype';
+import type { TensorStatistics } from '../core/tensors/statistics';
 import type { HfModelKind, KeyMappingStatus } from '../ast/keyMapping';
 import type { PackedRows } from './packedRows';
 
@@ -117,17 +118,8 @@ export type DocumentViewWire = CheckpointViewWire | ErrorView;
 
 // ---------------------------------------------------------------- requests (webview → host)
 
-export interface StatisticsView {
-  readonly count: number;
-  readonly min: number;
-  readonly max: number;
-  readonly mean: number;
-  readonly std: number;
-  readonly nanCount: number;
-  readonly posInfCount: number;
-  readonly negInfCount: number;
-  readonly histogram: { readonly min: number; readonly max: number; readonly counts: readonly number[] };
-}
+/** Statistics travel exactly as the core computes them (plain numbers, structured-clone safe). */
+export type StatisticsView = TensorStatistics;
 
 export type HostRequest =
   | { readonly kind: 'statistics'; readonly tensor: string; readonly bins: number }

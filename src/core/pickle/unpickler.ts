@@ -1,6 +1,7 @@
 import { PickleFormatError } from '../errors';
 import { Op } from './opcodes';
 import { pythonThreeName } from './pythonNames';
+import { tensorCall } from './tensorCall';
 import { decodeQuotedString, decodeRawUnicodeEscape } from './textLiterals';
 import type { PyDict, PyGlobal, PyObject, PyPersistent, PyValue } from './values';
 
@@ -196,9 +197,10 @@ class Machine {
       case Op.EXT2: this.push(this.extension(this.u16())); return;
       case Op.EXT4: this.push(this.extension(this.data.getInt32(this.advance(4), true))); return;
       case Op.REDUCE: {
-        const args = this.pop();
+        const argTuple = this.pop();
         const callee = this.pop();
-        this.push(this.object(callee, this.sequence(args, 'REDUCE arguments')));
+        const args = this.sequence(argTuple, 'REDUCE arguments');
+        this.push(tensorCall(callee, args) ?? this.object(callee, args));
         return;
       }
       case Op.NEWOBJ: {

@@ -16,6 +16,7 @@ export type PyValue =
   | PySet
   | PyGlobal
   | PyObject
+  | PyTensorCall
   | PyPersistent;
 
 export interface PyBytes { readonly kind: 'bytes'; readonly bytes: Uint8Array }
@@ -43,6 +44,20 @@ export interface PyObject {
 
 /** PERSID / BINPERSID: the persistent id is kept; the torch layer resolves it to a storage. */
 export interface PyPersistent { readonly kind: 'persistent'; readonly pid: PyValue }
+
+/**
+ * `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)` with well-formed arguments, kept as
+ * one record and two arrays instead of the ~9 objects of a PyObject and its tuples (100 k tensors = 100 k
+ * calls, all alive while the tree is walked). Every other form stays a PyObject for the torch layer.
+ */
+export interface PyTensorCall {
+  readonly kind: 'tensor-call';
+  readonly storage: PyPersistent;
+  /** In elements, from the start of the storage the persistent id names. */
+  readonly storageOffset: number;
+  readonly shape: readonly number[];
+  readonly stride: readonly number[];
+}
 
 export function isGlobal(value: PyValue, module: string, name: string): boolean {
   return typeof value === 'object' && value !== null && value.kind === 'global' && value.module === module && value.name === name;

@@ -1,6 +1,6 @@
 import type { MetaValue, StateDictLocation } from '../checkpointIndex';
 import { TorchFormatError } from '../errors';
-import { globalName, type PyObject, type PyValue } from '../pickle/values';
+import { globalName, type PyObject, type PyTensorCall, type PyValue } from '../pickle/values';
 import { ITEMSIZE, product } from '../tensors/dtypeInfo';
 import type { TensorInfo } from '../tensors/tensorInfo';
 import { inertCall, metaLeaf, pythonKey } from './metaLeaves';
@@ -63,7 +63,7 @@ class Walker {
       return { kind: 'ref', note: 'nested too deeply' };
     }
     // Tensors first, outside the ancestor bookkeeping: a rebuild call holds no containers to recurse into.
-    if (value.kind === 'object') {
+    if (value.kind === 'object' || value.kind === 'tensor-call') {
       const tensor = this.tensorOf(value, path);
       if (tensor) return { kind: 'tensor', name: this.addTensor(tensor, path) };
     }
@@ -125,7 +125,7 @@ class Walker {
    * Not cached: a map of every call object costs more than describing the few met twice (shared tensors)
    * again, and describing is bounded (MAX_REBUILD_NESTING) as the visits are (LIMITS.maxVisits).
    */
-  private tensorOf(obj: PyObject, path: string[]): TensorDescription | undefined {
+  private tensorOf(obj: PyObject | PyTensorCall, path: string[]): TensorDescription | undefined {
     try {
       return describeTensor(obj, this.lookup);
     } catch (err) {

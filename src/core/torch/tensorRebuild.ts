@@ -1,4 +1,4 @@
-import { globalName, type PyObject, type PyValue } from '../pickle/values';
+import { globalName, type PyObject, type PyTensorCall, type PyValue } from '../pickle/values';
 import type { DType } from '../tensors/dtype';
 import type { StorageRef } from '../tensors/tensorInfo';
 import { torchDtype } from './storageTypes';
@@ -33,7 +33,8 @@ const PARAMETER_REBUILDS = new Set(['torch._utils._rebuild_parameter', 'torch._u
  * The tensor a placeholder object stands for, if it is one of torch's rebuild calls
  * (`_rebuild_tensor_v2`, `_rebuild_parameter`, `_rebuild_from_type_v2`…); undefined otherwise.
  */
-export function describeTensor(obj: PyObject, lookup: StorageLookup, depth = 0): TensorDescription | undefined {
+export function describeTensor(obj: PyObject | PyTensorCall, lookup: StorageLookup, depth = 0): TensorDescription | undefined {
+  if (obj.kind === 'tensor-call') return fromTensorCall(obj, lookup);
   const callee = globalName(obj.callee);
   if (callee === undefined) return undefined;
   // Real files wrap a tensor at most twice (Parameter around _rebuild_from_type_v2); a hostile one can nest without end.
@@ -54,7 +55,14 @@ export function describeTensor(obj: PyObject, lookup: StorageLookup, depth = 0):
 }
 
 function asTensor(value: PyValue | undefined, lookup: StorageLookup, depth: number): TensorDescription | undefined {
-  return typeof value === 'object' && value !== null && value.kind === 'object' ? describeTensor(value, lookup, depth + 1) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  return value.kind === 'object' || value.kind === 'tensor-call' ? describeTensor(value, lookup, depth + 1) : undefined;
+}
+
+/** The unpickler already checked the arguments (see tensorCall.ts): only the storage is left to resolve. */
+function fromTensorCall(call: PyTensorCall, lookup: StorageLookup): TensorDescription {
+  const { storage, viewOffset } = lookup(call.storage.pid);
+  return { dtype: storage.dtype, shape: call.shape, stride: call.stride, storageOffset: viewOffset + call.storageOffset, storage, isParameter: false };
 }
 
 function fromStorage(callee: string, args: readonly PyValue[], lookup: StorageLookup): TensorDescription {

@@ -80,10 +80,10 @@ async function locateStorages(archive: ZipArchive, prefix: string, records: read
   });
   const offsets = await archive.dataOffsets(entries.map((e) => e.entry));
   const storages = new Map<string, StorageRef>();
-  for (const { record, entry, byteLength } of entries) {
-    const byteStart = offsets.get(entry)!;
+  entries.forEach(({ record, byteLength }, i) => {
+    const byteStart = offsets[i]!;
     const storage: StorageRef = { key: record.key, dtype: record.dtype, numel: record.numel, byteStart, byteLength };
     storages.set(record.key, bigEndian ? { ...storage, bigEndian } : storage);
-  }
+  });
   return storages;
 }

@@ -18,8 +18,8 @@ export interface ZipArchive {
   find(name: string): ZipEntry | undefined;
   /** Absolute offset of the entry's (stored or compressed) data: reads its local header. */
   dataOffset(entry: ZipEntry): Promise<number>;
-  /** The same for many entries, reading nearby local headers together (thousands of small storages). */
-  dataOffsets(entries: readonly ZipEntry[]): Promise<Map<ZipEntry, number>>;
+  /** The same for many entries, in their order, reading nearby local headers together (thousands of small storages). */
+  dataOffsets(entries: readonly ZipEntry[]): Promise<number[]>;
   /** The entry's uncompressed bytes; refuses entries above `maxBytes` so a hostile file cannot exhaust memory. */
   readEntry(entry: ZipEntry, maxBytes: number): Promise<Uint8Array>;
 }
@@ -156,8 +156,10 @@ const HEADER_GROUP_MAX = 1024 * 1024;
  */
 const HEADER_READS_IN_FLIGHT = 16;
 
-async function readDataOffsets(source: ByteSource, entries: readonly ZipEntry[]): Promise<Map<ZipEntry, number>> {
-  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+async function readDataOffsets(source: ByteSource, entries: readonly ZipEntry[]): Promise<number[]> {
+  // Positions in `entries` by file order: the answer is an array in the caller's order, not a Map of 100 k entry keys.
+  const order = entries.map((_, i) => i).sort((a, b) => entries[a]!.localHeaderOffset - entries[b]!.localHeaderOffset);
+  const sorted = order.map((i) => entries[i]!);
   const groups: { first: number; last: number }[] = [];
   for (let first = 0; first < sorted.length;) {
     const start = sorted[first]!.localHeaderOffset;
@@ -171,7 +173,7 @@ async function readDataOffsets(source: ByteSource, entries: readonly ZipEntry[])
     groups.push({ first, last });
     first = last + 1;
   }
-  const offsets = new Map<ZipEntry, number>();
+  const offsets = new Array<number>(entries.length).fill(0);
   let nextGroup = 0;
   const reader = async (): Promise<void> => {
     while (nextGroup < groups.length) {
@@ -180,7 +182,7 @@ async function readDataOffsets(source: ByteSource, entries: readonly ZipEntry[])
       const span = await source.read(start, sorted[last]!.localHeaderOffset + LOCAL_HEADER_SIZE - start);
       for (let i = first; i <= last; i++) {
         const entry = sorted[i]!;
-        offsets.set(entry, localDataOffset(source, entry, span, entry.localHeaderOffset - start));
+        offsets[order[i]!] = localDataOffset(source, entry, span, entry.localHeaderOffset - start);
       }
     }
   };
