@@ -8,7 +8,7 @@
 //
 // Case K of seed S is always the same mutant: `--seed S --from K --cases 1` reproduces it, and every
 // failing mutant is written to DIR (default out/fuzz) for a regression test.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -20,7 +20,7 @@ import { planConversion } from '../../src/ast/plan';
 import { CheckpointError } from '../../src/core/errors';
 import { Op } from '../../src/core/pickle/opcodes';
 import { openZip } from '../../src/core/zip/zipArchive';
-import { runPython, tempDir } from '../helpers/torch';
+import { runPython } from '../helpers/torch';
 import { attempt, memorySource } from './attempt';
 import { concat, dictPickle, op, rebuildTensor, storagePid, torchZip, zipArchive } from './hostileBytes';
 
@@ -374,31 +374,37 @@ function nastySeed(): Uint8Array {
   ]));
 }
 
-async function loadSeeds(): Promise<Seed[]> {
-  const tmp = tempDir('fuzz-seeds-');
-  try {
-    const opsByName = JSON.parse((await runPython(WRITE_SEEDS, [tmp.dir, join(process.cwd(), 'test', 'fixtures', 'ssast-tiny-sample.pth')])).trim().split('\n').pop()!) as Record<string, [number, number, string][]>;
-    const seeds: Seed[] = [];
-    for (const [name, ops] of Object.entries(opsByName)) {
-      const bytes = new Uint8Array(readFileSync(join(tmp.dir, name)));
-      const archive = await openZip(memorySource(name, bytes));
-      const entries = archive && await Promise.all(archive.entries.map(async (e) => ({ name: e.name, data: await archive.readEntry(e, bytes.length) })));
-      seeds.push({ name, bytes, ops, ...(entries ? { entries } : {}) });
-    }
-    // Legal but nasty structures (self-reference, shared-reference bomb, stride-0 view, tuple keys) as seeds too.
-    const nasty = nastySeed();
-    const archive = (await openZip(memorySource('nasty.pth', nasty)))!;
-    const entries = await Promise.all(archive.entries.map(async (e) => ({ name: e.name, data: await archive.readEntry(e, nasty.length) })));
-    seeds.push({ name: 'nasty.pth', bytes: nasty, ops: [], entries });
-    return seeds;
-  } finally {
-    tmp.cleanup();
+/**
+ * The seed checkpoints, written by torch into `dir` (or reused from it when a previous run wrote them).
+ * Reuse matters: torch's legacy writer names storages by memory address, so a fresh legacy seed differs
+ * from run to run, and `--seed S --from K` reproduces a legacy case only with the same seed files.
+ */
+async function loadSeeds(dir: string): Promise<Seed[]> {
+  mkdirSync(dir, { recursive: true });
+  const opsFile = join(dir, 'ops.json');
+  if (!existsSync(opsFile)) {
+    const printed = (await runPython(WRITE_SEEDS, [dir, join(process.cwd(), 'test', 'fixtures', 'ssast-tiny-sample.pth')])).trim().split('\n').pop()!;
+    writeFileSync(opsFile, printed);
   }
+  const opsByName = JSON.parse(readFileSync(opsFile, 'utf8')) as Record<string, [number, number, string][]>;
+  const seeds: Seed[] = [];
+  for (const [name, ops] of Object.entries(opsByName)) {
+    const bytes = new Uint8Array(readFileSync(join(dir, name)));
+    const archive = await openZip(memorySource(name, bytes));
+    const entries = archive && await Promise.all(archive.entries.map(async (e) => ({ name: e.name, data: await archive.readEntry(e, bytes.length) })));
+    seeds.push({ name, bytes, ops, ...(entries ? { entries } : {}) });
+  }
+  // Legal but nasty structures (self-reference, shared-reference bomb, stride-0 view, tuple keys) as seeds too.
+  const nasty = nastySeed();
+  const archive = (await openZip(memorySource('nasty.pth', nasty)))!;
+  const entries = await Promise.all(archive.entries.map(async (e) => ({ name: e.name, data: await archive.readEntry(e, nasty.length) })));
+  seeds.push({ name: 'nasty.pth', bytes: nasty, ops: [], entries });
+  return seeds;
 }
 
-export async function fuzz(opts: { seed: number; from: number; cases: number; hangMs: number; slowMs: number; outDir: string; log: (line: string) => void }): Promise<FuzzSummary> {
+export async function fuzz(opts: { seed: number; from: number; cases: number; hangMs: number; slowMs: number; outDir: string; seedsDir: string; log: (line: string) => void }): Promise<FuzzSummary> {
   const started = Date.now();
-  const seeds = await loadSeeds();
+  const seeds = await loadSeeds(opts.seedsDir);
   const failures: CaseFailure[] = [];
   const outcomes: Record<string, number> = {};
   const slowest = { case: -1, ms: 0 };
@@ -431,11 +437,12 @@ async function main(): Promise<void> {
     options: {
       seed: { type: 'string', default: '1' }, cases: { type: 'string', default: '1000' }, from: { type: 'string', default: '0' },
       'hang-ms': { type: 'string', default: '10000' }, 'slow-ms': { type: 'string', default: '2000' }, out: { type: 'string', default: join('out', 'fuzz') },
+      seeds: { type: 'string', default: join('out', 'fuzz', 'seeds') },
     },
   });
   const summary = await fuzz({
     seed: Number(values.seed), cases: Number(values.cases), from: Number(values.from),
-    hangMs: Number(values['hang-ms']), slowMs: Number(values['slow-ms']), outDir: values.out!,
+    hangMs: Number(values['hang-ms']), slowMs: Number(values['slow-ms']), outDir: values.out!, seedsDir: values.seeds!,
     log: (line) => process.stderr.write(line + '\n'),
   });
   process.stdout.write(JSON.stringify(summary) + '\n');
