@@ -5,14 +5,14 @@ import { basename, join, resolve } from 'node:path';
 import { version as converterVersion } from '../../package.json';
 import type { ByteSource } from '../core/io/byteSource';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
-import { readTensor } from '../core/tensors/tensorReader';
+import { readTensor, streamTensor } from '../core/tensors/tensorReader';
 import { ConversionCancelledError, DestinationExistsError, VerificationError } from './errors';
 import type { ConversionPlan } from './plan';
-import { produceTensor } from './produceTensor';
+import { produceTensor, unchangedSlice } from './produceTensor';
 import { reportJson, reportMarkdown } from './report';
 import { SafetensorsWriter } from './safetensorsWriter';
 import { commitStaging, createStaging, removeStaleStaging } from './stagingFolder';
-import { verifyFolder, type VerificationSummary } from './verify';
+import { verifyFolder, type VerificationOutcome, type VerificationSummary } from './verify';
 
 export interface ConversionProgress {
   readonly tensorsDone: number;
@@ -42,10 +42,11 @@ export interface ConversionResult {
 }
 
 /**
- * Writes the planned HF folder: streams tensor by tensor into model.safetensors (memory holds
- * at most the q/k/v source and one output tensor), writes the configs, verifies by re-reading,
- * writes the reports, then renames the staging folder into place. Any failure, cancel or crash
- * leaves no destination folder; the source is only read.
+ * Writes the planned HF folder: streams tensor by tensor into model.safetensors (copies and q/k/v
+ * rows in chunks; memory holds at most one computed tensor and its source), writes the configs,
+ * verifies by re-reading while model.safetensors is flushed to disk, writes the reports, then renames
+ * the staging folder into place. Any failure, cancel or crash leaves no destination folder; the
+ * source is only read.
  */
 export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource, outDir: string, opts: ConvertOptions): Promise<ConversionResult> {
   const dest = resolve(outDir);
@@ -54,18 +55,17 @@ export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource
   await removeStaleStaging(dest);
   const staging = await createStaging(dest);
   try {
-    const produced = await writeModel(plan, source, staging, opts);
-    const files = ['model.safetensors', 'config.json'];
-    await writeJson(join(staging, 'config.json'), plan.config);
-    if (opts.writePreprocessorConfig !== false) {
-      await writeJson(join(staging, 'preprocessor_config.json'), plan.preprocessorConfig);
-      files.push('preprocessor_config.json');
+    const model = await writeModel(plan, source, staging, opts);
+    let verified: { files: string[] } & VerificationOutcome;
+    try {
+      verified = await writeConfigsAndVerify(plan, source, staging, opts);
+    } finally {
+      await model.flushed;
     }
-    throwIfAborted(signal, dest);
-    const { problems, summary } = await verifyFolder(staging, plan, produced, source, signal);
+    const { files, problems, summary } = verified;
     if (problems.length > 0) throw new VerificationError(dest, problems);
     files.push('conversion-report.md', 'conversion-report.json');
-    const report = { plan, converterVersion, files, producedSha256: produced, verification: summary };
+    const report = { plan, converterVersion, files, producedSha256: model.sha256, verification: summary };
     await writeFile(join(staging, 'conversion-report.md'), reportMarkdown(report));
     await writeJson(join(staging, 'conversion-report.json'), reportJson(report));
     throwIfAborted(signal, dest);
@@ -78,10 +78,28 @@ export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource
   }
 }
 
-/** Writes model.safetensors; returns the sha256 of each tensor's bytes as produced. */
-async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string, opts: ConvertOptions): Promise<Map<string, string>> {
+async function writeConfigsAndVerify(plan: ConversionPlan, source: ByteSource, staging: string, opts: ConvertOptions): Promise<{ files: string[] } & VerificationOutcome> {
+  const files = ['model.safetensors', 'config.json'];
+  await writeJson(join(staging, 'config.json'), plan.config);
+  if (opts.writePreprocessorConfig !== false) {
+    await writeJson(join(staging, 'preprocessor_config.json'), plan.preprocessorConfig);
+    files.push('preprocessor_config.json');
+  }
+  throwIfAborted(opts.signal, staging);
+  return { files, ...(await verifyFolder(staging, plan, source, opts.signal)) };
+}
+
+/** Chunks of 8 MiB: large enough that per-read overhead vanishes, small enough to keep memory flat. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Writes model.safetensors. Returns the sha256 of each tensor's bytes as produced, and `flushed`: the
+ * file's fsync, left running (it is mostly disk time) so verification overlaps it; it must be awaited
+ * before the folder is committed.
+ */
+async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string, opts: ConvertOptions): Promise<{ sha256: Map<string, string>; flushed: Promise<void> }> {
   const file = await open(join(dir, 'model.safetensors'), 'wx');
-  const hashes = new Map<string, string>();
+  const sha256 = new Map<string, string>();
   try {
     const writer = new SafetensorsWriter(file, plan.tensors);
     await writer.writeHeader({
@@ -94,17 +112,24 @@ async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string,
     let bytesDone = 0;
     for (const [i, t] of plan.tensors.entries()) {
       throwIfAborted(opts.signal, dir);
-      const bytes = produceTensor(t, await reads.get(t.source, opts.signal));
-      hashes.set(t.name, createHash('sha256').update(bytes).digest('hex'));
-      await writer.writeTensor(bytes);
-      bytesDone += bytes.byteLength;
+      const slice = unchangedSlice(t);
+      const chunks = slice
+        ? streamTensor(source, slice, { chunkBytes: CHUNK_BYTES, signal: opts.signal })
+        : [produceTensor(t, await reads.get(t.source, opts.signal))];
+      const hash = createHash('sha256');
+      await writer.writeTensor(chunks, (chunk) => hash.update(chunk));
+      sha256.set(t.name, hash.digest('hex'));
+      bytesDone += t.byteLength;
       opts.onProgress?.({ tensorsDone: i + 1, tensorsTotal: plan.tensors.length, bytesDone, bytesTotal: plan.totalBytes });
     }
-    await file.sync();
-  } finally {
+  } catch (err) {
     await file.close();
+    throw err;
   }
-  return hashes;
+  const flushed = file.sync().finally(() => file.close());
+  // Awaited by the caller later; a failure is reported there, not as an unhandled rejection meanwhile.
+  flushed.catch(() => undefined);
+  return { sha256, flushed };
 }
 
 /** Keeps the last two source tensors: q, k and v alternate weight/bias slices of the same two. */

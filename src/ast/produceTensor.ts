@@ -1,4 +1,6 @@
 import { ITEMSIZE } from '../core/tensors/dtypeInfo';
+import type { TensorInfo } from '../core/tensors/tensorInfo';
+import { isContiguous } from '../core/tensors/tensorReader';
 import { convertFloatBytes, fromFloat32, toFloat32, type FloatDType } from './floatCodec';
 import type { PlannedTensor } from './plan';
 import { adaptPositionEmbeddings } from './posEmbed';
@@ -23,4 +25,30 @@ export function produceTensor(planned: PlannedTensor, sourceBytes: Uint8Array): 
       return fromFloat32(adapted, planned.dtype);
     }
   }
+}
+
+/**
+ * The part of the source a planned tensor repeats byte for byte (a copy or q/k/v rows kept in the
+ * source dtype), as a contiguous view of the source file that can be streamed in chunks; undefined
+ * when the output bytes are computed (dtype change, adapted position embeddings) or the source
+ * view is strided.
+ */
+export function unchangedSlice(planned: PlannedTensor): TensorInfo | undefined {
+  const source = planned.source;
+  if (planned.dtype !== source.dtype || !isContiguous(source)) return undefined;
+  const t = planned.transform;
+  if (t.kind === 'copy') return source;
+  if (t.kind !== 'rows') return undefined;
+  const rowElements = source.shape.slice(1).reduce((a, b) => a * b, 1);
+  const rowBytes = rowElements * ITEMSIZE[source.dtype];
+  const rows = t.end - t.start;
+  return {
+    ...source,
+    name: `${source.name}[${t.start}:${t.end}]`,
+    shape: [rows, ...source.shape.slice(1)],
+    storageOffset: source.storageOffset + t.start * rowElements,
+    numel: rows * rowElements,
+    bytes: rows * rowBytes,
+    byteRange: [source.byteRange[0] + t.start * rowBytes, source.byteRange[0] + t.end * rowBytes],
+  };
 }

@@ -88,7 +88,9 @@ export function reportMarkdown(r: ReportInputs): string {
   lines.push(
     '', '## Verification', '',
     `model.safetensors re-read: ${v.tensors} tensors (${v.bytes} bytes), exactly the keys and shapes config.json implies; `
-      + `every tensor's sha256 equals that of the bytes produced from its source; ${v.checkedAgainstSource} tensors kept in their source dtype (copies and q/k/v rows) also match the sha256 of their source slice, re-read.`,
+      + `${v.checkedAgainstSource} tensors kept in their source dtype (copies and q/k/v rows) are byte for byte equal to their source slice, re-read from the source file; `
+      + `the other ${v.tensors - v.checkedAgainstSource} equal the tensor computed again from their source. `
+      + 'The sha256 listed for each tensor in conversion-report.json was taken from the bytes as they were written.',
     '', '## Files', '', ...r.files.map((f) => `- ${f}`), '',
   );
   return lines.join('\n');

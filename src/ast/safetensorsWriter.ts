@@ -41,15 +41,23 @@ export class SafetensorsWriter {
     await this.append(safetensorsHeader(this.entries, metadata));
   }
 
-  /** Bytes of the next entry, in the order the header lists them. */
-  async writeTensor(bytes: Uint8Array): Promise<void> {
+  /**
+   * The next entry's bytes, in the order the header lists them, as one buffer or a stream of chunks.
+   * `observe` sees each chunk while its write is in flight (the caller hashes there, overlapping the I/O).
+   */
+  async writeTensor(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, observe?: (chunk: Uint8Array) => void): Promise<void> {
     const entry = this.entries[this.next];
     if (!entry) throw new Error('safetensors writer: more tensors than declared');
-    if (bytes.byteLength !== entry.byteLength) {
-      throw new Error(`safetensors writer: ${entry.name} has ${bytes.byteLength} bytes, declared ${entry.byteLength}`);
+    let written = 0;
+    for await (const chunk of chunks) {
+      if (written + chunk.byteLength > entry.byteLength) throw new Error(`safetensors writer: ${entry.name} has more than the declared ${entry.byteLength} bytes`);
+      const write = this.append(chunk);
+      observe?.(chunk);
+      await write;
+      written += chunk.byteLength;
     }
+    if (written !== entry.byteLength) throw new Error(`safetensors writer: ${entry.name} has ${written} bytes, declared ${entry.byteLength}`);
     this.next++;
-    await this.append(bytes);
   }
 
   private async append(bytes: Uint8Array): Promise<void> {

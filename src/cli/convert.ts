@@ -101,7 +101,7 @@ export async function runConvert(args: string[]): Promise<number> {
         `converted ${file} → ${result.outDir}`,
         `  ${plan.detection.summary}`,
         `  ${plan.options.model}, ${plan.tensors.length} tensors, ${formatBytes(plan.totalBytes)}; ${plan.gridDescription}`,
-        `  verified: key set, shapes and sha256 of every tensor; report: ${result.reportPath}`,
+        `  verified: key set, shapes, every tensor byte for byte against its source; report: ${result.reportPath}`,
         ...plan.warnings.map((w) => `  warning: ${w}`),
       ].join('\n');
       emit(json, { status: 'converted', outDir: result.outDir, files: result.files, reportPath: result.reportPath, verification: result.verification, ...planSummary(plan) }, text);

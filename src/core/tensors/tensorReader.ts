@@ -45,9 +45,18 @@ export async function* streamTensor(source: ByteSource, tensor: TensorInfo, opts
     for (let at = 0; at < all.length; at += chunk) yield all.subarray(at, at + chunk);
     return;
   }
-  for (let at = 0; at < tensor.bytes; at += chunk) {
+  const readChunk = (at: number): Promise<Uint8Array> => {
+    const pending = source.read(tensor.byteRange[0] + at, Math.min(chunk, tensor.bytes - at));
+    // A consumer that stops early never awaits the read ahead: its failure must not surface as an unhandled rejection.
+    pending.catch(() => undefined);
+    return pending;
+  };
+  // One chunk read ahead: the next read runs (on libuv's pool) while the consumer hashes or writes this one.
+  let next = tensor.bytes > 0 ? readChunk(0) : undefined;
+  for (let at = 0; next !== undefined; at += chunk) {
     opts.signal?.throwIfAborted();
-    const bytes = await source.read(tensor.byteRange[0] + at, Math.min(chunk, tensor.bytes - at));
+    const bytes = await next;
+    next = at + chunk < tensor.bytes ? readChunk(at + chunk) : undefined;
     yield toLittleEndian(bytes, tensor);
   }
 }

@@ -25,7 +25,6 @@ describe('verification of a written folder', () => {
   const tmp = tempDir('convert-verify-');
   let source: ByteSource;
   let plan: ConversionPlan;
-  let produced: Map<string, string>;
   const good = join(tmp.dir, 'good');
   after(async () => {
     await source?.close();
@@ -38,8 +37,6 @@ describe('verification of a written folder', () => {
     const detection = await detectModel(index, source);
     plan = planConversion(index, detection, { ...defaultConversionOptions(detection), frequencyStride: 10 });
     await convertCheckpoint(plan, source, good, { sourceFileName: 'pre.pth' });
-    const report = JSON.parse(readFileSync(join(good, 'conversion-report.json'), 'utf8')) as { outputs: { name: string; sha256: string }[] };
-    produced = new Map(report.outputs.map((o) => [o.name, o.sha256]));
   });
 
   const copyOf = (name: string): string => {
@@ -50,34 +47,43 @@ describe('verification of a written folder', () => {
   };
 
   it('the written folder verifies, copies and q/k/v rows also against their source slices', async () => {
-    const { problems, summary } = await verifyFolder(good, plan, produced, source);
+    const { problems, summary } = await verifyFolder(good, plan, source);
     assert.deepEqual(problems, []);
     assert.equal(summary.tensors, plan.tensors.length);
     const kept = plan.tensors.filter((t) => t.transform.kind !== 'pos-embed').length;
     assert.equal(summary.checkedAgainstSource, kept);
   });
 
-  it('one flipped byte in a tensor is reported with the tensor name', async () => {
-    const dir = copyOf('flipped');
-    const file = join(dir, 'model.safetensors');
+  /** Flips one bit of `name`'s data at `at` bytes into it, in a copy of the good folder. */
+  const flipped = (dir: string, name: string, at: number): string => {
+    const folder = copyOf(dir);
+    const file = join(folder, 'model.safetensors');
     const bytes = readFileSync(file);
     const headerEnd = 8 + Number(bytes.readBigUInt64LE(0));
     const header = JSON.parse(bytes.subarray(8, headerEnd).toString('utf8'));
-    const target = 'encoder.layer.1.attention.attention.key.weight';
-    bytes[headerEnd + header[target].data_offsets[0] + 5] ^= 0x01;
+    bytes[headerEnd + header[name].data_offsets[0] + at] ^= 0x01;
     writeFileSync(file, bytes);
-    const { problems } = await verifyFolder(dir, plan, produced, source);
-    assert.deepEqual(problems, [
-      `${target}: sha256 differs from the bytes produced from module.v.blocks.1.attn.qkv.weight`,
-      `${target}: sha256 differs from its source slice in module.v.blocks.1.attn.qkv.weight`,
-    ]);
+    return folder;
+  };
+
+  it('one flipped byte in a q/k/v row slice is reported with the tensor, the offset and its source', async () => {
+    const target = 'encoder.layer.1.attention.attention.key.weight';
+    const { problems } = await verifyFolder(flipped('flipped-key', target, 5), plan, source);
+    assert.deepEqual(problems, [`${target}: byte 5 differs from its source slice in module.v.blocks.1.attn.qkv.weight`]);
+  });
+
+  it('one flipped byte in the adapted position embeddings is caught against the tensor computed again', async () => {
+    const target = 'embeddings.position_embeddings';
+    assert.equal(plan.tensors.find((t) => t.name === target)?.transform.kind, 'pos-embed', 'the plan adapts the position embeddings');
+    const { problems } = await verifyFolder(flipped('flipped-pos', target, 4099), plan, source);
+    assert.deepEqual(problems, [`${target}: byte 4099 differs from the tensor computed from module.v.pos_embed`]);
   });
 
   it('a config.json implying another layout fails on every key and shape it changes', async () => {
     const dir = copyOf('config');
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, num_hidden_layers: 3, max_length: 512 }));
-    const { problems } = await verifyFolder(dir, plan, produced, source);
+    const { problems } = await verifyFolder(dir, plan, source);
     assert.ok(problems.includes('embeddings.position_embeddings: shape [1,770,192] but config.json implies [1,386,192]'), problems.join('\n'));
     assert.ok(problems.includes('encoder.layer.2.layernorm_after.bias: missing from model.safetensors'), problems.join('\n'));
   });
