@@ -11,7 +11,7 @@ export function tensorCall(callee: PyValue, args: readonly PyValue[]): PyTensorC
   if (typeof callee !== 'object' || callee === null || callee.kind !== 'global') return undefined;
   if (callee.name !== '_rebuild_tensor_v2' || callee.module !== 'torch._utils') return undefined;
   const [storage, offset, size, stride] = args;
-  if (typeof storage !== 'object' || storage === null || storage.kind !== 'persistent') return undefined;
+  if (typeof storage !== 'object' || storage === null || (storage.kind !== 'persistent' && storage.kind !== 'storage-pid')) return undefined;
   if (typeof offset !== 'bigint' || offset < 0n || offset > MAX_SAFE) return undefined;
   const shape = naturals(size, lastShape);
   const strides = naturals(stride, lastStride);

@@ -1,9 +1,11 @@
 import { PickleFormatError } from '../errors';
+import { memoReads } from './memoReads';
 import { Op } from './opcodes';
 import { pythonThreeName } from './pythonNames';
 import { tensorCall } from './tensorCall';
 import { decodeQuotedString, decodeRawUnicodeEscape } from './textLiterals';
-import type { PyDict, PyGlobal, PyObject, PyPersistent, PyValue } from './values';
+import { persistentId } from './storagePid';
+import type { PyDict, PyGlobal, PyObject, PyPersistentId, PyValue } from './values';
 
 /** Bounds that make a hostile pickle end with an error instead of exhausting time or memory. */
 export interface PickleLimits {
@@ -38,7 +40,7 @@ export interface UnpickleResult {
   /** Every global the pickle names (`module.name`, Python 3 names) with how often. */
   readonly globals: ReadonlyMap<string, number>;
   /** Every persistent id in pickle order (torch storages). */
-  readonly persistents: readonly PyPersistent[];
+  readonly persistents: readonly PyPersistentId[];
 }
 
 /** The pickle ended before STOP: distinct so a reader can fetch more bytes and try again. */
@@ -70,9 +72,12 @@ class Machine {
   private readonly metastack: PyValue[][] = [];
   /** Indexed by memo key; pickles number them densely from 0, so an array beats a Map here. */
   private readonly memo: PyValue[] = [];
+  /** Keys written (Python's len(memo), which MEMOIZE uses as its key; memoReads never filters a pickle that has MEMOIZE). */
   private memoCount = 0;
+  /** The keys the pickle reads back (memoReads.ts): only these are stored. Undefined: store every key. */
+  private readonly memoKept: ReadonlySet<number> | undefined;
   private readonly globals = new Map<string, number>();
-  private readonly persistents: PyPersistent[] = [];
+  private readonly persistents: PyPersistentId[] = [];
   private readonly bigU16: bigint[] = [];
   private items = 0;
   private opStart = 0;
@@ -88,6 +93,7 @@ class Machine {
     this.pos = start;
     this.data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.memoKept = memoReads(bytes, start)?.reads;
   }
 
   run(): UnpickleResult {
@@ -160,9 +166,9 @@ class Machine {
       case Op.TUPLE3: { const c = this.pop(); const b = this.pop(); const a = this.pop(); this.push({ kind: 'tuple', items: [a, b, c] }); return; }
       case Op.EMPTY_LIST: this.push({ kind: 'list', items: [] }); return;
       case Op.LIST: this.push({ kind: 'list', items: this.popMark() }); return;
-      case Op.EMPTY_DICT: this.push({ kind: 'dict', entries: [] }); return;
+      case Op.EMPTY_DICT: this.push({ kind: 'dict', keyValues: [] }); return;
       case Op.DICT: {
-        const dict: PyDict = { kind: 'dict', entries: [] };
+        const dict: PyDict = { kind: 'dict', keyValues: [] };
         this.setItems(dict, this.popMark());
         this.push(dict);
         return;
@@ -245,7 +251,7 @@ class Machine {
   }
 
   private persistent(pid: PyValue): void {
-    const value: PyPersistent = { kind: 'persistent', pid };
+    const value = persistentId(pid);
     this.persistents.push(value);
     this.push(value);
   }
@@ -257,8 +263,8 @@ class Machine {
 
   private object(callee: PyValue, args: readonly PyValue[], kwargs?: PyValue): PyObject {
     // Two literals rather than a conditional spread: one object shape, no per-object property copying.
-    if (kwargs === undefined) return { kind: 'object', callee, args, dictItems: NO_ITEMS, listItems: NO_ITEMS };
-    return { kind: 'object', callee, args, kwargs, dictItems: NO_ITEMS, listItems: NO_ITEMS };
+    if (kwargs === undefined) return { kind: 'object', callee, args, dictKeyValues: NO_ITEMS, listItems: NO_ITEMS };
+    return { kind: 'object', callee, args, kwargs, dictKeyValues: NO_ITEMS, listItems: NO_ITEMS };
   }
 
   private sequence(value: PyValue, what: string): readonly PyValue[] {
@@ -282,14 +288,14 @@ class Machine {
   private setItems(target: PyValue, flat: PyValue[]): void {
     if (flat.length % 2 !== 0) this.fail('odd number of items for a dict');
     this.count(flat.length / 2);
-    let entries: [PyValue, PyValue][];
-    if (typeof target === 'object' && target !== null && target.kind === 'dict') entries = target.entries;
+    let keyValues: PyValue[];
+    if (typeof target === 'object' && target !== null && target.kind === 'dict') keyValues = target.keyValues;
     else if (typeof target === 'object' && target !== null && target.kind === 'object') {
-      if (target.dictItems === NO_ITEMS) target.dictItems = [];
-      entries = target.dictItems;
+      if (target.dictKeyValues === NO_ITEMS) target.dictKeyValues = [];
+      keyValues = target.dictKeyValues;
     }
     else this.fail(`cannot set items on ${describe(target)}`);
-    for (let i = 0; i < flat.length; i += 2) entries.push([flat[i]!, flat[i + 1]!]);
+    for (const item of flat) keyValues.push(item);
   }
 
   /** Python 2 `str` (BINSTRING…): torch.load decodes it as UTF-8; keep bytes when it is not text. */
@@ -363,11 +369,14 @@ class Machine {
   }
 
   private put(index: number): void {
-    if (this.memo[index] === undefined) {
+    const value = this.top();
+    // A key never read back is not stored, but still counts: every write adds a key to a real pickler's memo.
+    const kept = this.memoKept === undefined || this.memoKept.has(index);
+    if (!kept || this.memo[index] === undefined) {
       if (this.memoCount >= this.limits.maxMemo) this.fail(`memo grew past ${this.limits.maxMemo} entries`);
       this.memoCount++;
     }
-    this.memo[index] = this.top();
+    if (kept) this.memo[index] = value;
   }
 
   private get(index: number): void {

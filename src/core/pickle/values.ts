@@ -17,12 +17,14 @@ export type PyValue =
   | PyGlobal
   | PyObject
   | PyTensorCall
-  | PyPersistent;
+  | PyPersistent
+  | PyStoragePid;
 
 export interface PyBytes { readonly kind: 'bytes'; readonly bytes: Uint8Array }
 export interface PyTuple { readonly kind: 'tuple'; readonly items: readonly PyValue[] }
 export interface PyList { readonly kind: 'list'; readonly items: PyValue[] }
-export interface PyDict { readonly kind: 'dict'; readonly entries: [PyValue, PyValue][] }
+/** Keys and values alternate (key, value, key, value…) in one array: no [key, value] array per entry (100 k tensors in one dict). */
+export interface PyDict { readonly kind: 'dict'; readonly keyValues: PyValue[] }
 export interface PySet { readonly kind: 'set' | 'frozenset'; readonly items: PyValue[] }
 
 /** A class or function named by GLOBAL / STACK_GLOBAL / INST (Python 2 names already mapped). */
@@ -36,14 +38,31 @@ export interface PyObject {
   readonly kwargs?: PyValue;
   /** BUILD argument (`__setstate__` / `__dict__` update). */
   state?: PyValue;
-  /** SETITEM(S) on the object (OrderedDict and other dict subclasses). Read-only to consumers; the unpickler replaces a shared empty array on the first item. */
-  dictItems: [PyValue, PyValue][];
-  /** APPEND(S) / ADDITEMS on the object (list and set subclasses); the same as dictItems. */
+  /** SETITEM(S) on the object (OrderedDict and other dict subclasses), keys and values alternating as in PyDict. Read-only to consumers; the unpickler replaces a shared empty array on the first item. */
+  dictKeyValues: PyValue[];
+  /** APPEND(S) / ADDITEMS on the object (list and set subclasses); the same as dictKeyValues. */
   listItems: PyValue[];
 }
 
 /** PERSID / BINPERSID: the persistent id is kept; the torch layer resolves it to a storage. */
 export interface PyPersistent { readonly kind: 'persistent'; readonly pid: PyValue }
+
+/**
+ * The id torch.save writes for a storage, `('storage', <storage class>, key, location, numel)` (the legacy format
+ * appends a None view) with a string key and location and a safe non-negative numel, kept as one record instead of
+ * a wrapper, a tuple and its items (100 k storages in some files). Any other persistent id stays a PyPersistent
+ * for the torch layer to judge.
+ */
+export interface PyStoragePid {
+  readonly kind: 'storage-pid';
+  readonly type: PyGlobal;
+  readonly key: string;
+  readonly location: string;
+  readonly numel: number;
+}
+
+/** Either form of a persistent id (storagePid.ts chooses). */
+export type PyPersistentId = PyPersistent | PyStoragePid;
 
 /**
  * `torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …)` with well-formed arguments, kept as
@@ -52,7 +71,7 @@ export interface PyPersistent { readonly kind: 'persistent'; readonly pid: PyVal
  */
 export interface PyTensorCall {
   readonly kind: 'tensor-call';
-  readonly storage: PyPersistent;
+  readonly storage: PyPersistentId;
   /** In elements, from the start of the storage the persistent id names. */
   readonly storageOffset: number;
   readonly shape: readonly number[];

@@ -17,7 +17,8 @@ export function metaLeaf(value: PyValue): MetaValue {
   switch (value.kind) {
     case 'bytes': return bytesMeta(value.bytes);
     case 'global': return { kind: 'object', type: 'global', args: [{ kind: 'str', value: `${value.module}.${value.name}` }] };
-    case 'persistent': return { kind: 'object', type: 'persistent id', args: [] };
+    case 'persistent':
+    case 'storage-pid': return { kind: 'object', type: 'persistent id', args: [] };
     default: return { kind: 'ref', note: value.kind };
   }
 }

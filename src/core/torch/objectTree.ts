@@ -47,9 +47,12 @@ class Walker {
     return { tensors: this.tensors, metadata, stateDicts: this.stateDicts, warnings: [...this.warnings] };
   }
 
-  /** walk() of a container's item. Leaves skip the path copy: a million ints 190 levels deep would copy it a million times. */
+  /**
+   * walk() of a container's item. Leaves skip the path copy: a million ints 190 levels deep would copy it a million times.
+   * concat, not a spread: it sizes the array exactly, where a spread leaves room for 17 (a tensor keeps its path: 100 k × ~130 bytes).
+   */
   private child(value: PyValue, path: string[], key: string): MetaValue {
-    return typeof value === 'object' && value !== null ? this.walk(value, [...path, key]) : this.walk(value, path);
+    return typeof value === 'object' && value !== null ? this.walk(value, path.concat(key)) : this.walk(value, path);
   }
 
   private walk(value: PyValue, path: string[]): MetaValue {
@@ -88,7 +91,7 @@ class Walker {
       case 'frozenset':
         return this.sequence(value.kind === 'frozenset' ? 'set' : value.kind, value.items, path);
       case 'dict':
-        return this.dict(value.entries, path);
+        return this.dict(value.keyValues, path);
       case 'object':
         return this.object(value, path);
       default:
@@ -99,15 +102,15 @@ class Walker {
   /** A call that is not a tensor (walk looked first). */
   private object(obj: PyObject, path: string[]): MetaValue {
     const type = globalName(obj.callee) ?? 'call result';
-    if (DICT_CLASSES.has(type) || (obj.dictItems.length > 0 && obj.args.length === 0 && obj.state === undefined)) {
-      return this.dict(obj.dictItems, path);
+    if (DICT_CLASSES.has(type) || (obj.dictKeyValues.length > 0 && obj.args.length === 0 && obj.state === undefined)) {
+      return this.dict(obj.dictKeyValues, path);
     }
     const inert = inertCall(obj);
     if (inert) return this.meta(inert);
     const args = obj.args.map((a, i) => this.child(a, path, String(i)));
     const state = obj.state === undefined ? undefined : this.objectState(obj.state, path);
     const listed = obj.listItems.length > 0 ? [this.sequence('list', obj.listItems, path)] : [];
-    const dicted = obj.dictItems.length > 0 ? [this.dict(obj.dictItems, path)] : [];
+    const dicted = obj.dictKeyValues.length > 0 ? [this.dict(obj.dictKeyValues, path)] : [];
     return this.meta({ kind: 'object', type, args: [...args, ...listed, ...dicted], ...(state ? { state } : {}) });
   }
 
@@ -115,8 +118,8 @@ class Walker {
   private objectState(state: PyValue, path: string[]): MetaValue {
     // The (dict, slots) form of __getstate__: both name attributes.
     if (typeof state === 'object' && state !== null && state.kind === 'tuple' && state.items.length === 2) {
-      const parts = state.items.map((part) => (part === null ? [] : typeof part === 'object' && part.kind === 'dict' ? part.entries : undefined));
-      if (parts[0] && parts[1]) return this.dict([...parts[0], ...parts[1]], path);
+      const parts = state.items.map((part) => (part === null ? [] : typeof part === 'object' && part.kind === 'dict' ? part.keyValues : undefined));
+      if (parts[0] && parts[1]) return this.dict(parts[0].concat(parts[1]), path);
     }
     return this.walk(state, path);
   }
@@ -166,13 +169,17 @@ class Walker {
     return name;
   }
 
-  private dict(entries: readonly (readonly [PyValue, PyValue])[], path: string[]): MetaValue {
+  /** `keyValues`: keys and values alternating, as PyDict holds them. */
+  private dict(keyValues: readonly PyValue[], path: string[]): MetaValue {
     // Later keys win, as in Python.
     const byKey = new Map<string, PyValue>();
-    for (const entry of entries) byKey.set(pythonKey(entry[0]), entry[1]);
+    let intKeyed = keyValues.length > 0;
+    for (let i = 0; i < keyValues.length; i += 2) {
+      byKey.set(pythonKey(keyValues[i]!), keyValues[i + 1]!);
+      intKeyed &&= typeof keyValues[i] === 'bigint';
+    }
     const out: [string, MetaValue][] = [];
     let tensorCount = 0;
-    const intKeyed = entries.length > 0 && entries.every((entry) => typeof entry[0] === 'bigint');
     if (intKeyed) this.intKeyedDepth++;
     // forEach, not for…of: no [key, value] pair allocated per entry (100 k tensors in one dict).
     byKey.forEach((v, key) => {
@@ -181,7 +188,7 @@ class Walker {
       out.push([key, child]);
     });
     if (intKeyed) this.intKeyedDepth--;
-    if (tensorCount > 0 && tensorCount * 2 >= byKey.size && this.intKeyedDepth === 0) this.stateDicts.push({ path: [...path], tensorCount });
+    if (tensorCount > 0 && tensorCount * 2 >= byKey.size && this.intKeyedDepth === 0) this.stateDicts.push({ path: path.slice(), tensorCount });
     this.metaNodes += out.length;
     if (this.metaNodes <= LIMITS.maxMetaNodes) return { kind: 'dict', entries: out };
     // Past the metadata budget, keep only tensor references: they are what the tree is for.

@@ -132,6 +132,9 @@ function storageKeys(file: string, value: PyValue, offset: number): string[] {
 
 function littleEndianFlag(sysInfo: PyValue): boolean | undefined {
   if (typeof sysInfo !== 'object' || sysInfo === null || sysInfo.kind !== 'dict') return undefined;
-  const entry = sysInfo.entries.find(([k]) => k === 'little_endian');
-  return typeof entry?.[1] === 'boolean' ? entry[1] : undefined;
+  const { keyValues } = sysInfo;
+  for (let i = 0; i < keyValues.length; i += 2) {
+    if (keyValues[i] === 'little_endian') return typeof keyValues[i + 1] === 'boolean' ? (keyValues[i + 1] as boolean) : undefined;
+  }
+  return undefined;
 }

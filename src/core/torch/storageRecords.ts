@@ -1,5 +1,5 @@
 import { TorchFormatError } from '../errors';
-import type { PyPersistent, PyValue } from '../pickle/values';
+import type { PyPersistentId, PyValue } from '../pickle/values';
 import type { DType } from '../tensors/dtype';
 import { storageDtype } from './storageTypes';
 
@@ -16,6 +16,14 @@ export interface StorageRecord {
 /** Called once per storage (100 k in some files): a module function, not a closure made per call. */
 function badPid(file: string, entry: string | undefined, what: string): never {
   throw new TorchFormatError(file, `persistent id ${what}`, entry === undefined ? {} : { entry });
+}
+
+/** The record of either form of persistent id; the compact form is already known to be well formed but for its type. */
+export function parseStorageId(file: string, id: PyPersistentId, entry?: string): StorageRecord {
+  if (id.kind === 'persistent') return parseStoragePid(file, id.pid, entry);
+  const dtype = storageDtype(id.type.module, id.type.name);
+  if (dtype === undefined) return badPid(file, entry, `names unknown storage type ${id.type.module}.${id.type.name}`);
+  return { key: id.key, dtype, numel: id.numel, location: id.location };
 }
 
 export function parseStoragePid(file: string, pid: PyValue, entry?: string): StorageRecord {
@@ -38,10 +46,10 @@ export function parseStoragePid(file: string, pid: PyValue, entry?: string): Sto
 }
 
 /** Every storage a pickle refers to, once per key, in first-use order. */
-export function collectStorageRecords(file: string, persistents: readonly PyPersistent[], entry?: string): StorageRecord[] {
+export function collectStorageRecords(file: string, persistents: readonly PyPersistentId[], entry?: string): StorageRecord[] {
   const byKey = new Map<string, StorageRecord>();
   for (const p of persistents) {
-    const record = parseStoragePid(file, p.pid, entry);
+    const record = parseStorageId(file, p, entry);
     if (!byKey.has(record.key)) byKey.set(record.key, record);
   }
   return [...byKey.values()];

@@ -1,4 +1,4 @@
-import { globalName, type PyObject, type PyTensorCall, type PyValue } from '../pickle/values';
+import { globalName, type PyObject, type PyPersistentId, type PyTensorCall, type PyValue } from '../pickle/values';
 import type { DType } from '../tensors/dtype';
 import type { StorageRef } from '../tensors/tensorInfo';
 import { torchDtype } from './storageTypes';
@@ -15,7 +15,7 @@ export interface TensorDescription {
 }
 
 /** Resolves a persistent id to its storage and the element offset of a legacy storage view. */
-export type StorageLookup = (pid: PyValue) => { readonly storage: StorageRef; readonly viewOffset: number };
+export type StorageLookup = (id: PyPersistentId) => { readonly storage: StorageRef; readonly viewOffset: number };
 
 /** Thrown for a rebuild call whose arguments do not describe a tensor; the caller adds the file and path. */
 export class BadRebuildError extends Error {}
@@ -48,7 +48,7 @@ export function describeTensor(obj: PyObject | PyTensorCall, lookup: StorageLook
     // (func, new_type, args, state): the tensor is func(*args); new_type only changes its class.
     const [func, newType, args] = obj.args;
     if (typeof args !== 'object' || args === null || args.kind !== 'tuple') throw new BadRebuildError('_rebuild_from_type_v2 without an argument tuple');
-    const inner = asTensor({ kind: 'object', callee: func ?? null, args: args.items, dictItems: [], listItems: [] }, lookup, depth);
+    const inner = asTensor({ kind: 'object', callee: func ?? null, args: args.items, dictKeyValues: [], listItems: [] }, lookup, depth);
     return inner && { ...inner, isParameter: inner.isParameter || globalName(newType ?? null) === 'torch.nn.parameter.Parameter' };
   }
   return undefined;
@@ -61,16 +61,16 @@ function asTensor(value: PyValue | undefined, lookup: StorageLookup, depth: numb
 
 /** The unpickler already checked the arguments (see tensorCall.ts): only the storage is left to resolve. */
 function fromTensorCall(call: PyTensorCall, lookup: StorageLookup): TensorDescription {
-  const { storage, viewOffset } = lookup(call.storage.pid);
+  const { storage, viewOffset } = lookup(call.storage);
   return { dtype: storage.dtype, shape: call.shape, stride: call.stride, storageOffset: viewOffset + call.storageOffset, storage, isParameter: false };
 }
 
 function fromStorage(callee: string, args: readonly PyValue[], lookup: StorageLookup): TensorDescription {
   const [storageArg, offset, size, stride] = args;
-  if (typeof storageArg !== 'object' || storageArg === null || storageArg.kind !== 'persistent') {
+  if (typeof storageArg !== 'object' || storageArg === null || (storageArg.kind !== 'persistent' && storageArg.kind !== 'storage-pid')) {
     throw new BadRebuildError(`${callee} has no storage reference`);
   }
-  const { storage, viewOffset } = lookup(storageArg.pid);
+  const { storage, viewOffset } = lookup(storageArg);
   const shape = intTuple(size, 'size');
   const strides = intTuple(stride, 'stride');
   if (strides.length !== shape.length) throw new BadRebuildError(`size has ${shape.length} dims but stride has ${strides.length}`);

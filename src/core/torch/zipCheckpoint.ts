@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckpointIndex } from '../checkpointIndex';
 import { TorchFormatError } from '../errors';
-import { unpickle } from '../pickle/unpickler';
+import { unpickle, type UnpickleResult } from '../pickle/unpickler';
 import { safetyReport } from '../safety/classifyGlobals';
 import { ITEMSIZE } from '../tensors/dtypeInfo';
 import type { StorageRef } from '../tensors/tensorInfo';
@@ -32,12 +32,9 @@ export async function readTorchZip(archive: ZipArchive, dataPkl: ZipEntry): Prom
   const bigEndian = await readByteOrder(archive, prefix);
   if (bigEndian) warnings.push('storages are big-endian (byteorder entry); values are byte-swapped when read');
 
-  const pickleBytes = await archive.readEntry(dataPkl, MAX_DATA_PKL);
-  // Hashed now so the bytes (12 MB for 100 k tensors) can go before the walk builds the index.
-  const dataPklSha256 = createHash('sha256').update(pickleBytes).digest('hex');
-  const pickled = unpickle(pickleBytes, { file, entry: dataPkl.name });
-  const records = collectStorageRecords(file, pickled.persistents, dataPkl.name);
-  const storages = await locateStorages(archive, prefix, records, bigEndian);
+  const { pickled, dataPklSha256 } = await readDataPkl(archive, dataPkl);
+  // Records passed on, not kept in a local: only the located storages need to outlive this line (100 k records).
+  const storages = await locateStorages(archive, prefix, collectStorageRecords(file, pickled.persistents, dataPkl.name), bigEndian);
   const tree = walkObjectTree(file, pickled.value, storageLookup(file, storages, dataPkl.name));
   if (torchScript) {
     warnings.unshift('TorchScript archive (torch.jit.save): tensors listed from the module attributes in data.pkl; torch.jit.load would run its code/');
@@ -56,6 +53,13 @@ export async function readTorchZip(archive: ZipArchive, dataPkl: ZipEntry): Prom
   };
 }
 
+/** data.pkl unpickled and hashed in a frame of its own, so its bytes (12 MB for 100 k tensors) are not alive during the walk. */
+async function readDataPkl(archive: ZipArchive, dataPkl: ZipEntry): Promise<{ pickled: UnpickleResult; dataPklSha256: string }> {
+  const bytes = await archive.readEntry(dataPkl, MAX_DATA_PKL);
+  const dataPklSha256 = createHash('sha256').update(bytes).digest('hex');
+  return { pickled: unpickle(bytes, { file: archive.source.name, entry: dataPkl.name }), dataPklSha256 };
+}
+
 async function readByteOrder(archive: ZipArchive, prefix: string): Promise<boolean> {
   const entry = archive.find(`${prefix}byteorder`);
   if (entry === undefined) return false;
@@ -67,6 +71,7 @@ async function readByteOrder(archive: ZipArchive, prefix: string): Promise<boole
 /** Finds each storage's bytes from the local headers (read in groups), never the data itself. */
 async function locateStorages(archive: ZipArchive, prefix: string, records: readonly StorageRecord[], bigEndian: boolean): Promise<Map<string, StorageRef>> {
   const file = archive.source.name;
+  // Entries only, checked as found: no per-storage record of (record, entry, length) kept across the header reads.
   const entries = records.map((record) => {
     const name = `${prefix}data/${record.key}`;
     const entry = archive.find(name);
@@ -76,14 +81,15 @@ async function locateStorages(archive: ZipArchive, prefix: string, records: read
     if (entry.uncompressedSize < byteLength) {
       throw new TorchFormatError(file, `storage holds ${entry.uncompressedSize} bytes but data.pkl says ${record.numel} ${record.dtype} elements (${byteLength} bytes)`, { entry: name });
     }
-    return { record, entry, byteLength };
+    return entry;
   });
-  const offsets = await archive.dataOffsets(entries.map((e) => e.entry));
+  const offsets = await archive.dataOffsets(entries);
   const storages = new Map<string, StorageRef>();
-  entries.forEach(({ record, byteLength }, i) => {
+  records.forEach((record, i) => {
+    const { key, dtype, numel } = record;
     const byteStart = offsets[i]!;
-    const storage: StorageRef = { key: record.key, dtype: record.dtype, numel: record.numel, byteStart, byteLength };
-    storages.set(record.key, bigEndian ? { ...storage, bigEndian } : storage);
+    const byteLength = numel * ITEMSIZE[dtype];
+    storages.set(key, bigEndian ? { key, dtype, numel, byteStart, byteLength, bigEndian } : { key, dtype, numel, byteStart, byteLength });
   });
   return storages;
 }

@@ -63,6 +63,13 @@ interface Cases {
 const ctx = { file: 'test.pkl' };
 const bytes = (b64: string) => new Uint8Array(Buffer.from(b64, 'base64'));
 
+/** A dict's alternating keys and values as [key, value] pairs. */
+function pairs(keyValues: readonly PyValue[]): [PyValue, PyValue][] {
+  const out: [PyValue, PyValue][] = [];
+  for (let i = 0; i < keyValues.length; i += 2) out.push([keyValues[i]!, keyValues[i + 1]!]);
+  return out;
+}
+
 /** The same tagging as the Python side; sets and bytes pickled as calls at low protocols are normalised. */
 function tag(v: PyValue): unknown {
   if (v === null || typeof v === 'string') return v;
@@ -73,7 +80,7 @@ function tag(v: PyValue): unknown {
     case 'bytes': return { bytes: Buffer.from(v.bytes).toString('hex') };
     case 'tuple': return { tuple: v.items.map(tag) };
     case 'list': return v.items.map(tag);
-    case 'dict': return { dict: v.entries.map(([k, x]) => [tag(k), tag(x)]) };
+    case 'dict': return { dict: pairs(v.keyValues).map(([k, x]) => [tag(k), tag(x)]) };
     case 'set': case 'frozenset': return { set: v.items.map(tag) };
     case 'object': {
       const callee = globalName(v.callee);
@@ -115,7 +122,7 @@ describe('pickle machine', () => {
       assert.ok(typeof value === 'object' && value !== null && value.kind === 'object');
       const state = value.state;
       assert.ok(typeof state === 'object' && state !== null && state.kind === 'dict');
-      assert.deepEqual(state.entries, [['x', 7n]]);
+      assert.deepEqual(state.keyValues, ['x', 7n]);
       assert.ok(globals.has('__main__.Point'));
     });
   }

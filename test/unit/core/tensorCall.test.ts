@@ -32,7 +32,7 @@ describe('compact tensor calls', () => {
       rebuildTensor(storagePid('2', 1), 0n, [], []),
     ).map(asTensorCall);
     assert.deepEqual([a!.storageOffset, [...a!.shape], [...a!.stride]], [4, [2, 3], [3, 1]]);
-    assert.equal(a!.storage.kind, 'persistent');
+    assert.equal(a!.storage.kind, 'storage-pid');
     assert.equal(b!.shape, a!.shape, 'same size as the previous call: the same array');
     assert.deepEqual([...b!.stride], [1, 2]);
     assert.ok(Object.isFrozen(a!.shape) && Object.isFrozen(b!.stride));
