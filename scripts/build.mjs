@@ -37,6 +37,15 @@ const targets = [
     format: 'cjs',
     banner: { js: '#!/usr/bin/env node' },
   },
+  // One bundle per CLI command, loaded by dist/cli.js at run time (src/cli/commandBundle.ts): a command
+  // parses only its own code. Each is self-contained; the code they share is in both.
+  {
+    ...common,
+    entryPoints: { 'cli-inspect': 'src/cli/inspect.ts', 'cli-convert': 'src/cli/convert.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+  },
 ];
 
 if (watch) {

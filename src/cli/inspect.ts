@@ -6,6 +6,7 @@ import { openCheckpoint } from '../core/openCheckpoint';
 import { tensorSha256 } from '../core/tensors/tensorReader';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import { inspectJson, inspectTable } from './inspectReport';
+import { writeStdout } from './stdout';
 
 const HELP = `usage: ckpt-ast inspect FILE [--json] [--hash]
 
@@ -43,7 +44,7 @@ export async function runInspect(args: string[]): Promise<number> {
       hashes = new Map();
       for (const tensor of index.tensors) hashes.set(tensor, await tensorSha256(source, tensor));
     }
-    process.stdout.write((values.json ? inspectJson(index, hashes) : inspectTable(index, hashes)) + '\n');
+    writeStdout((values.json ? inspectJson(index, hashes) : inspectTable(index, hashes)) + '\n');
     return 0;
   } catch (err) {
     if (!(err instanceof CheckpointError) && !(err instanceof RangeError)) throw err;

@@ -1,4 +1,7 @@
-// Entry of `dist/cli.js`: dispatches to one subcommand module per verb.
+// Entry of `dist/cli.js`: dispatches to one bundle per command (dist/cli-inspect.js, dist/cli-convert.js, see
+// scripts/build.mjs), so `inspect` never parses the conversion code, and each bundle starts from a code cache.
+import { join } from 'node:path';
+import { loadCommandBundle } from './commandBundle';
 
 const USAGE = `usage: ckpt-ast <command> [options]
 
@@ -8,14 +11,15 @@ commands:
 
 run "ckpt-ast <command> --help" for a command's options`;
 
+type Run = (args: string[]) => Promise<number>;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    // Loaded per command: `inspect` never evaluates the conversion modules.
     case 'inspect':
-      return (await import('./inspect')).runInspect(rest);
+      return runBundle<typeof import('./inspect')>('cli-inspect.js', (m) => m.runInspect, rest);
     case 'convert':
-      return (await import('./convert')).runConvert(rest);
+      return runBundle<typeof import('./convert')>('cli-convert.js', (m) => m.runConvert, rest);
     case '--help':
     case '-h':
     case 'help':
@@ -25,6 +29,14 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write((command ? `unknown command "${command}"\n` : '') + USAGE + '\n');
       return 1;
   }
+}
+
+async function runBundle<T>(bundle: string, pick: (exports: T) => Run, args: string[]): Promise<number> {
+  const loaded = loadCommandBundle<T>(join(__dirname, bundle));
+  const code = await pick(loaded.exports)(args);
+  // Cached after a run that did the command's work, so the cache holds the functions a real run compiles.
+  if (code === 0 && !args.some((a) => a === '--help' || a === '-h')) loaded.saveCache();
+  return code;
 }
 
 main(process.argv.slice(2)).then(

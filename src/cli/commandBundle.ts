@@ -1,0 +1,84 @@
+// Loads one command's bundle (dist/cli-inspect.js, dist/cli-convert.js) with a V8 code cache kept beside it.
+// A short command spends more time compiling its JavaScript (the bundle, then each function on first call)
+// than parsing the checkpoint; the cache holds the bytecode of every function a previous run compiled.
+//
+// The cache is as trusted as the bundle: it lives in the same folder, never in a shared temp folder (bytecode
+// from there would be code anyone could plant). It is used only when its header names this exact bundle file
+// (size, modification time, inode) and Node build: V8 itself checks its version and flags but, for the source,
+// only its length, so a rebuilt bundle of the same length would otherwise run the old code.
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Script } from 'node:vm';
+
+export interface CommandBundle<T> {
+  readonly exports: T;
+  /** How the cache served this run: 'used', or why it was not. */
+  readonly cache: 'used' | 'missing' | 'stale' | 'rejected';
+  /** Writes the cache when this run did not use one. Best effort: a read-only install simply runs uncached. */
+  saveCache(): void;
+}
+
+const MAGIC = 'ckpt-ast code cache 1';
+
+export function cacheFileOf(bundleFile: string): string {
+  return `${bundleFile}.v8cache`;
+}
+
+export function loadCommandBundle<T>(bundleFile: string): CommandBundle<T> {
+  const stamp = bundleStamp(bundleFile);
+  const source = readFileSync(bundleFile, 'utf8');
+  // Rebuilt while being read: run what was read, but neither trust a cache for it nor write one.
+  const steady = bundleStamp(bundleFile) === stamp;
+  const cacheFile = cacheFileOf(bundleFile);
+  const { data, state } = steady ? readCache(cacheFile, stamp) : { data: undefined, state: 'stale' as const };
+  // The wrapper CommonJS gives a module; on the bundle's first line, so its line numbers stay the file's.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundleFile,
+    ...(data ? { cachedData: data } : {}),
+  });
+  const cache = state === 'used' && script.cachedDataRejected ? 'rejected' : state;
+  const module = { exports: {} as T };
+  const wrapper = script.runInThisContext() as (e: T, r: NodeJS.Require, m: { exports: T }, f: string, d: string) => void;
+  wrapper(module.exports, createRequire(bundleFile), module, bundleFile, dirname(bundleFile));
+  return {
+    exports: module.exports,
+    cache,
+    saveCache() {
+      if (cache === 'used' || !steady) return;
+      const header = Buffer.from(`${MAGIC}\n${stamp}\n`, 'latin1');
+      // Written aside then renamed: a concurrent run reads the old cache or the new one, never half of one.
+      const partial = `${cacheFile}.${process.pid}.partial`;
+      try {
+        writeFileSync(partial, Buffer.concat([header, script.createCachedData()]));
+        renameSync(partial, cacheFile);
+      } catch (err) {
+        if (!isFileSystemError(err)) throw err;
+        rmSync(partial, { force: true });
+      }
+    },
+  };
+}
+
+/** Identifies the bundle file and the Node build: any rebuild or other Node gives another stamp. */
+function bundleStamp(bundleFile: string): string {
+  const s = statSync(bundleFile, { bigint: true });
+  return `${process.version} ${process.arch} ${s.size} ${s.mtimeNs} ${s.ino}`;
+}
+
+function readCache(cacheFile: string, stamp: string): { data?: Buffer; state: CommandBundle<unknown>['cache'] } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(cacheFile);
+  } catch (err) {
+    if (isFileSystemError(err)) return { state: 'missing' };
+    throw err;
+  }
+  const expected = `${MAGIC}\n${stamp}\n`;
+  if (bytes.length <= expected.length || bytes.toString('latin1', 0, expected.length) !== expected) return { state: 'stale' };
+  return { data: bytes.subarray(expected.length), state: 'used' };
+}
+
+function isFileSystemError(err: unknown): boolean {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string';
+}
