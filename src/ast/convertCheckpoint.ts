@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { version as converterVersion } from '../../package.json';
 import type { ByteSource } from '../core/io/byteSource';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
-import { readTensor, streamTensor } from '../core/tensors/tensorReader';
+import { ChunkBuffers, readTensor, streamTensor } from '../core/tensors/tensorReader';
 import { ConversionCancelledError, DestinationExistsError, VerificationError } from './errors';
 import type { ConversionPlan } from './plan';
 import { produceTensor, unchangedSlice } from './produceTensor';
@@ -65,7 +64,7 @@ export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource
     const { files, problems, summary } = verified;
     if (problems.length > 0) throw new VerificationError(dest, problems);
     files.push('conversion-report.md', 'conversion-report.json');
-    const report = { plan, converterVersion, files, producedSha256: model.sha256, verification: summary };
+    const report = { plan, converterVersion, files, verification: summary };
     await writeFile(join(staging, 'conversion-report.md'), reportMarkdown(report));
     await writeJson(join(staging, 'conversion-report.json'), reportJson(report));
     throwIfAborted(signal, dest);
@@ -93,13 +92,11 @@ async function writeConfigsAndVerify(plan: ConversionPlan, source: ByteSource, s
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
 /**
- * Writes model.safetensors. Returns the sha256 of each tensor's bytes as produced, and `flushed`: the
- * file's fsync, left running (it is mostly disk time) so verification overlaps it; it must be awaited
- * before the folder is committed.
+ * Writes model.safetensors. Returns `flushed`: the file's fsync, left running (it is mostly disk time)
+ * so verification overlaps it; it must be awaited before the folder is committed.
  */
-async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string, opts: ConvertOptions): Promise<{ sha256: Map<string, string>; flushed: Promise<void> }> {
+async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string, opts: ConvertOptions): Promise<{ flushed: Promise<void> }> {
   const file = await open(join(dir, 'model.safetensors'), 'wx');
-  const sha256 = new Map<string, string>();
   try {
     const writer = new SafetensorsWriter(file, plan.tensors);
     await writer.writeHeader({
@@ -109,16 +106,14 @@ async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string,
       converter: `ssast-hf-ast ${converterVersion}`,
     });
     const reads = new SourceCache(source);
+    const buffers = new ChunkBuffers(CHUNK_BYTES);
     let bytesDone = 0;
     for (const [i, t] of plan.tensors.entries()) {
       throwIfAborted(opts.signal, dir);
       const slice = unchangedSlice(t);
-      const chunks = slice
-        ? streamTensor(source, slice, { chunkBytes: CHUNK_BYTES, signal: opts.signal })
-        : [produceTensor(t, await reads.get(t.source, opts.signal))];
-      const hash = createHash('sha256');
-      await writer.writeTensor(chunks, (chunk) => hash.update(chunk));
-      sha256.set(t.name, hash.digest('hex'));
+      await writer.writeTensor(slice
+        ? streamTensor(source, slice, { buffers, signal: opts.signal })
+        : [produceTensor(t, await reads.get(t.source, opts.signal))]);
       bytesDone += t.byteLength;
       opts.onProgress?.({ tensorsDone: i + 1, tensorsTotal: plan.tensors.length, bytesDone, bytesTotal: plan.totalBytes });
     }
@@ -129,7 +124,7 @@ async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string,
   const flushed = file.sync().finally(() => file.close());
   // Awaited by the caller later; a failure is reported there, not as an unhandled rejection meanwhile.
   flushed.catch(() => undefined);
-  return { sha256, flushed };
+  return { flushed };
 }
 
 /** Keeps the last two source tensors: q, k and v alternate weight/bias slices of the same two. */

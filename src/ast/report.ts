@@ -7,7 +7,6 @@ export interface ReportInputs {
   readonly plan: ConversionPlan;
   readonly converterVersion: string;
   readonly files: readonly string[];
-  readonly producedSha256: ReadonlyMap<string, string>;
   readonly verification: VerificationSummary;
 }
 
@@ -37,7 +36,7 @@ export function reportJson(r: ReportInputs): Record<string, unknown> {
     keys: plan.mapping.keys,
     counts: plan.mapping.counts,
     outputs: plan.tensors.map((t) => ({
-      name: t.name, shape: t.shape, dtype: t.dtype, source: t.sourceKey, transform: t.transform, sha256: r.producedSha256.get(t.name),
+      name: t.name, shape: t.shape, dtype: t.dtype, source: t.sourceKey, transform: t.transform,
     })),
     warnings: plan.warnings,
     verification: { verified: true, ...r.verification },
@@ -89,8 +88,7 @@ export function reportMarkdown(r: ReportInputs): string {
     '', '## Verification', '',
     `model.safetensors re-read: ${v.tensors} tensors (${v.bytes} bytes), exactly the keys and shapes config.json implies; `
       + `${v.checkedAgainstSource} tensors kept in their source dtype (copies and q/k/v rows) are byte for byte equal to their source slice, re-read from the source file; `
-      + `the other ${v.tensors - v.checkedAgainstSource} equal the tensor computed again from their source. `
-      + 'The sha256 listed for each tensor in conversion-report.json was taken from the bytes as they were written.',
+      + `the other ${v.tensors - v.checkedAgainstSource} equal the tensor computed again from their source.`,
     '', '## Files', '', ...r.files.map((f) => `- ${f}`), '',
   );
   return lines.join('\n');

@@ -41,19 +41,14 @@ export class SafetensorsWriter {
     await this.append(safetensorsHeader(this.entries, metadata));
   }
 
-  /**
-   * The next entry's bytes, in the order the header lists them, as one buffer or a stream of chunks.
-   * `observe` sees each chunk while its write is in flight (the caller hashes there, overlapping the I/O).
-   */
-  async writeTensor(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, observe?: (chunk: Uint8Array) => void): Promise<void> {
+  /** The next entry's bytes, in the order the header lists them, as one buffer or a stream of chunks. */
+  async writeTensor(chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void> {
     const entry = this.entries[this.next];
     if (!entry) throw new Error('safetensors writer: more tensors than declared');
     let written = 0;
     for await (const chunk of chunks) {
       if (written + chunk.byteLength > entry.byteLength) throw new Error(`safetensors writer: ${entry.name} has more than the declared ${entry.byteLength} bytes`);
-      const write = this.append(chunk);
-      observe?.(chunk);
-      await write;
+      await this.append(chunk);
       written += chunk.byteLength;
     }
     if (written !== entry.byteLength) throw new Error(`safetensors writer: ${entry.name} has ${written} bytes, declared ${entry.byteLength}`);

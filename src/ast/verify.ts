@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ByteSource } from '../core/io/byteSource';
 import { openFileSource } from '../core/io/nodeFileSource';
 import { openCheckpoint } from '../core/openCheckpoint';
-import { readTensor, streamTensor } from '../core/tensors/tensorReader';
+import { ChunkBuffers, readTensor, streamTensor } from '../core/tensors/tensorReader';
 import { firstDifference } from './firstDifference';
 import { dimsFromConfig, type HfConfigJson } from './hfConfig';
 import { expectedHfTensors } from './hfLayout';
@@ -42,13 +42,15 @@ export async function verifyFolder(dir: string, plan: ConversionPlan, source: By
   const out = await openFileSource(join(dir, 'model.safetensors'));
   let checkedAgainstSource = 0;
   let bytes = 0;
+  const written = new ChunkBuffers(CHUNK_BYTES);
+  const sourced = new ChunkBuffers(CHUNK_BYTES);
   try {
     const index = await openCheckpoint(out);
     if (index.format !== 'safetensors') problems.push(`model.safetensors reads as ${index.format}`);
     if (index.headerMetadata.format !== 'pt') problems.push('model.safetensors lacks __metadata__.format = "pt"');
-    const written = new Set<string>();
+    const names = new Set<string>();
     for (const t of index.tensors) {
-      written.add(t.name);
+      names.add(t.name);
       bytes += t.bytes;
       const shape = expected.get(t.name);
       const plannedTensor = planned.get(t.name);
@@ -64,15 +66,15 @@ export async function verifyFolder(dir: string, plan: ConversionPlan, source: By
       const slice = unchangedSlice(plannedTensor);
       if (slice) checkedAgainstSource++;
       const difference = await firstDifference(
-        streamTensor(out, t, { chunkBytes: CHUNK_BYTES, signal }),
-        slice ? streamTensor(source, slice, { chunkBytes: CHUNK_BYTES, signal }) : [await recompute(source, plannedTensor, signal)],
+        streamTensor(out, t, { buffers: written, signal }),
+        slice ? streamTensor(source, slice, { buffers: sourced, signal }) : [await recompute(source, plannedTensor, signal)],
       );
       if (difference !== undefined) {
         const what = slice ? `its source slice in ${plannedTensor.sourceKey}` : `the tensor computed from ${plannedTensor.sourceKey}`;
         problems.push(`${t.name}: byte ${difference} differs from ${what}`);
       }
     }
-    for (const name of expected.keys()) if (!written.has(name)) problems.push(`${name}: missing from model.safetensors`);
+    for (const name of expected.keys()) if (!names.has(name)) problems.push(`${name}: missing from model.safetensors`);
   } finally {
     await out.close();
   }

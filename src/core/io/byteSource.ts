@@ -13,5 +13,11 @@ export interface ByteSource {
    * range is outside the file.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: fills `target` with the `target.length` bytes at `offset`, on the same terms as `read`.
+   * Streaming readers use it to recycle their chunk buffers instead of allocating (and zeroing) one per
+   * chunk, which on a 355 MB conversion costs more than the copy itself.
+   */
+  readInto?(offset: number, target: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }

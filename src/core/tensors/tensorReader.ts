@@ -8,6 +8,26 @@ export interface StreamOptions {
   /** Bytes per yielded chunk (rounded down to whole elements); 4 MiB by default. */
   readonly chunkBytes?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Buffers to recycle (when the source can read into one), shared by the streams of one consumer: each
+   * yielded chunk is then only valid until the next is asked for, from this stream or the next one
+   * using the same buffers. For consumers that write, hash or compare a chunk and drop it.
+   */
+  readonly buffers?: ChunkBuffers;
+}
+
+/** Two chunk buffers taken in turn: with one chunk read ahead, the one refilled is always the one let go of. */
+export class ChunkBuffers {
+  private readonly pair: [Uint8Array, Uint8Array];
+  private turn = 0;
+
+  constructor(readonly chunkBytes: number) {
+    this.pair = [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
+  }
+
+  take(length: number): Uint8Array {
+    return this.pair[this.turn++ % 2]!.subarray(0, length);
+  }
 }
 
 const DEFAULT_CHUNK = 4 * 1024 * 1024;
@@ -39,25 +59,37 @@ export async function readTensor(source: ByteSource, tensor: TensorInfo, signal?
 /** The same bytes as readTensor, in chunks; contiguous tensors never hold more than one chunk. */
 export async function* streamTensor(source: ByteSource, tensor: TensorInfo, opts: StreamOptions = {}): AsyncIterable<Uint8Array> {
   const itemsize = ITEMSIZE[tensor.dtype];
-  const chunk = Math.max(itemsize, Math.floor((opts.chunkBytes ?? DEFAULT_CHUNK) / itemsize) * itemsize);
+  const wanted = opts.buffers?.chunkBytes ?? opts.chunkBytes ?? DEFAULT_CHUNK;
+  const chunk = Math.max(itemsize, Math.floor(wanted / itemsize) * itemsize);
   if (!isContiguous(tensor)) {
     const all = await readTensor(source, tensor, opts.signal);
     for (let at = 0; at < all.length; at += chunk) yield all.subarray(at, at + chunk);
     return;
   }
+  const readInto = source.readInto?.bind(source);
+  const buffers = chunk <= (opts.buffers?.chunkBytes ?? 0) && readInto ? opts.buffers : undefined;
   const readChunk = (at: number): Promise<Uint8Array> => {
-    const pending = source.read(tensor.byteRange[0] + at, Math.min(chunk, tensor.bytes - at));
+    const offset = tensor.byteRange[0] + at;
+    const length = Math.min(chunk, tensor.bytes - at);
+    const target = buffers?.take(length);
+    const pending = readInto && target ? readInto(offset, target).then(() => target) : source.read(offset, length);
     // A consumer that stops early never awaits the read ahead: its failure must not surface as an unhandled rejection.
     pending.catch(() => undefined);
     return pending;
   };
   // One chunk read ahead: the next read runs (on libuv's pool) while the consumer hashes or writes this one.
   let next = tensor.bytes > 0 ? readChunk(0) : undefined;
-  for (let at = 0; next !== undefined; at += chunk) {
-    opts.signal?.throwIfAborted();
-    const bytes = await next;
-    next = at + chunk < tensor.bytes ? readChunk(at + chunk) : undefined;
-    yield toLittleEndian(bytes, tensor);
+  try {
+    for (let at = 0; next !== undefined; at += chunk) {
+      opts.signal?.throwIfAborted();
+      const bytes = await next;
+      next = at + chunk < tensor.bytes ? readChunk(at + chunk) : undefined;
+      yield toLittleEndian(bytes, tensor);
+    }
+  } finally {
+    // A consumer that stops early leaves a read ahead in flight; with shared buffers the next stream
+    // must not get that buffer while the read still fills it.
+    await next?.catch(() => undefined);
   }
 }
 
