@@ -45,6 +45,9 @@ const targets = [
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
+    // They run as vm.Script (to use a code cache), where import() has no loader: lazy loads of Node
+    // builtins (node:crypto only when hashing) must become require calls.
+    supported: { 'dynamic-import': false },
   },
 ];
 

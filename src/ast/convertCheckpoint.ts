@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { version as converterVersion } from '../../package.json';
 import type { ByteSource } from '../core/io/byteSource';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
+import { sourceDataPklSha256 } from '../core/torch/dataPklSha256';
 import { ChunkBuffers, readTensor, streamTensor } from '../core/tensors/tensorReader';
 import { ConversionCancelledError, DestinationExistsError, VerificationError } from './errors';
 import type { ConversionPlan } from './plan';
@@ -54,7 +55,8 @@ export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource
   await removeStaleStaging(dest);
   const staging = await createStaging(dest);
   try {
-    const model = await writeModel(plan, source, staging, opts);
+    const dataPklSha256 = await sourceDataPklSha256(source);
+    const model = await writeModel(plan, source, staging, { ...opts, dataPklSha256 });
     let verified: { files: string[] } & VerificationOutcome;
     try {
       verified = await writeConfigsAndVerify(plan, source, staging, opts);
@@ -64,7 +66,7 @@ export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource
     const { files, problems, summary } = verified;
     if (problems.length > 0) throw new VerificationError(dest, problems);
     files.push('conversion-report.md', 'conversion-report.json');
-    const report = { plan, converterVersion, files, verification: summary };
+    const report = { plan, converterVersion, files, verification: summary, ...(dataPklSha256 ? { dataPklSha256 } : {}) };
     await writeFile(join(staging, 'conversion-report.md'), reportMarkdown(report));
     await writeJson(join(staging, 'conversion-report.json'), reportJson(report));
     throwIfAborted(signal, dest);
@@ -95,14 +97,14 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
  * Writes model.safetensors. Returns `flushed`: the file's fsync, left running (it is mostly disk time)
  * so verification overlaps it; it must be awaited before the folder is committed.
  */
-async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string, opts: ConvertOptions): Promise<{ flushed: Promise<void> }> {
+async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string, opts: ConvertOptions & { dataPklSha256?: string }): Promise<{ flushed: Promise<void> }> {
   const file = await open(join(dir, 'model.safetensors'), 'wx');
   try {
     const writer = new SafetensorsWriter(file, plan.tensors);
     await writer.writeHeader({
       format: 'pt',
       source_file: basename(opts.sourceFileName),
-      ...(plan.dataPklSha256 ? { source_data_pkl_sha256: plan.dataPklSha256 } : {}),
+      ...(opts.dataPklSha256 ? { source_data_pkl_sha256: opts.dataPklSha256 } : {}),
       converter: `ssast-hf-ast ${converterVersion}`,
     });
     const reads = new SourceCache(source);

@@ -34,7 +34,6 @@ export interface PlannedTensor {
 export interface ConversionPlan {
   readonly sourceFile: string;
   readonly sourceFormat: CheckpointFormat;
-  readonly dataPklSha256?: string;
   readonly detection: ModelDetection;
   readonly options: ConversionOptions;
   readonly mapping: KeyMappingResult;
@@ -118,7 +117,6 @@ export function planConversion(index: CheckpointIndex, detection: ModelDetection
   return {
     sourceFile: index.file,
     sourceFormat: index.format,
-    ...(index.dataPklSha256 ? { dataPklSha256: index.dataPklSha256 } : {}),
     detection,
     options,
     mapping,

@@ -8,6 +8,8 @@ export interface ReportInputs {
   readonly converterVersion: string;
   readonly files: readonly string[];
   readonly verification: VerificationSummary;
+  /** sha256 of the source's data.pkl (torch zip files): which pickle these weights came from. */
+  readonly dataPklSha256?: string;
 }
 
 /** Each option with where its value came from: the default for this checkpoint, or the user. */
@@ -27,7 +29,7 @@ export function reportJson(r: ReportInputs): Record<string, unknown> {
   const { summary, refusal, ...fields } = plan.detection;
   return {
     converter: { name: 'ssast-hf-ast', version: r.converterVersion },
-    source: { file: plan.sourceFile, format: plan.sourceFormat, dataPklSha256: plan.dataPklSha256 ?? null },
+    source: { file: plan.sourceFile, format: plan.sourceFormat, dataPklSha256: r.dataPklSha256 ?? null },
     detection: { summary, ...fields, ...(refusal ? { refusal } : {}) },
     options: optionProvenance(plan.detection, plan.options),
     grid: plan.gridDescription,
@@ -57,7 +59,7 @@ export function reportMarkdown(r: ReportInputs): string {
     '## Source',
     '',
     `- File: \`${plan.sourceFile}\` (${plan.sourceFormat})`,
-    ...(plan.dataPklSha256 ? [`- sha256 of data.pkl: \`${plan.dataPklSha256}\``] : []),
+    ...(r.dataPklSha256 ? [`- sha256 of data.pkl: \`${r.dataPklSha256}\``] : []),
     `- State dict: ${d.stateDictPath.value.length ? d.stateDictPath.value.map((p) => `["${p}"]`).join('') : 'top level'}, key prefix \`${d.keyPrefix.value || '(none)'}\``,
     `- Model: ${d.summary}`,
     '',

@@ -56,6 +56,4 @@ export interface CheckpointIndex {
   readonly safety: SafetyReport;
   /** safetensors `__metadata__`; empty for torch files. */
   readonly headerMetadata: Readonly<Record<string, string>>;
-  /** sha256 hex of the torch zip's `data.pkl` entry (the converter records it); undefined otherwise. */
-  readonly dataPklSha256?: string;
 }

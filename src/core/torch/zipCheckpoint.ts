@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CheckpointIndex } from '../checkpointIndex';
 import { TorchFormatError } from '../errors';
 import { unpickle, type UnpickleResult } from '../pickle/unpickler';
@@ -10,7 +9,7 @@ import { walkObjectTree } from './objectTree';
 import { collectStorageRecords, type StorageRecord } from './storageRecords';
 import { storageLookup } from './storageLookup';
 
-const MAX_DATA_PKL = 1024 * 1024 * 1024;
+export const MAX_DATA_PKL = 1024 * 1024 * 1024;
 
 /** The `data.pkl` entry of a torch zip: under any prefix (torch uses the file stem, `archive`…). */
 export function findDataPkl(archive: ZipArchive): ZipEntry | undefined {
@@ -32,7 +31,7 @@ export async function readTorchZip(archive: ZipArchive, dataPkl: ZipEntry): Prom
   const bigEndian = await readByteOrder(archive, prefix);
   if (bigEndian) warnings.push('storages are big-endian (byteorder entry); values are byte-swapped when read');
 
-  const { pickled, dataPklSha256 } = await readDataPkl(archive, dataPkl);
+  const pickled = await readDataPkl(archive, dataPkl);
   // Records passed on, not kept in a local: only the located storages need to outlive this line (100 k records).
   const storages = await locateStorages(archive, prefix, collectStorageRecords(file, pickled.persistents, dataPkl.name), bigEndian);
   const tree = walkObjectTree(file, pickled.value, storageLookup(file, storages, dataPkl.name));
@@ -49,15 +48,12 @@ export async function readTorchZip(archive: ZipArchive, dataPkl: ZipEntry): Prom
     warnings: [...warnings, ...tree.warnings],
     safety: safetyReport(pickled.globals),
     headerMetadata: {},
-    dataPklSha256,
   };
 }
 
-/** data.pkl unpickled and hashed in a frame of its own, so its bytes (12 MB for 100 k tensors) are not alive during the walk. */
-async function readDataPkl(archive: ZipArchive, dataPkl: ZipEntry): Promise<{ pickled: UnpickleResult; dataPklSha256: string }> {
-  const bytes = await archive.readEntry(dataPkl, MAX_DATA_PKL);
-  const dataPklSha256 = createHash('sha256').update(bytes).digest('hex');
-  return { pickled: unpickle(bytes, { file: archive.source.name, entry: dataPkl.name }), dataPklSha256 };
+/** data.pkl unpickled in a frame of its own, so its bytes (12 MB for 100 k tensors) are not alive during the walk. */
+async function readDataPkl(archive: ZipArchive, dataPkl: ZipEntry): Promise<UnpickleResult> {
+  return unpickle(await archive.readEntry(dataPkl, MAX_DATA_PKL), { file: archive.source.name, entry: dataPkl.name });
 }
 
 async function readByteOrder(archive: ZipArchive, prefix: string): Promise<boolean> {

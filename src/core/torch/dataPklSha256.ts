@@ -1,0 +1,16 @@
+import type { ByteSource } from '../io/byteSource';
+import { openZip } from '../zip/zipArchive';
+import { findDataPkl, MAX_DATA_PKL } from './zipCheckpoint';
+
+/**
+ * sha256 hex of a torch zip's `data.pkl` entry, which names the pickle converted weights came from;
+ * undefined for other formats. Computed only when a conversion asks: listing never loads node:crypto.
+ */
+export async function sourceDataPklSha256(source: ByteSource): Promise<string | undefined> {
+  const archive = await openZip(source);
+  const dataPkl = archive && findDataPkl(archive);
+  if (!archive || !dataPkl) return undefined;
+  const bytes = await archive.readEntry(dataPkl, MAX_DATA_PKL);
+  const { createHash } = await import('node:crypto');
+  return createHash('sha256').update(bytes).digest('hex');
+}
