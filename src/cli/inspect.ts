@@ -44,7 +44,7 @@ export async function runInspect(args: string[]): Promise<number> {
       hashes = new Map();
       for (const tensor of index.tensors) hashes.set(tensor, await tensorSha256(source, tensor));
     }
-    writeStdout((values.json ? inspectJson(index, hashes) : inspectTable(index, hashes)) + '\n');
+    writeStdout(values.json ? [inspectJson(index, hashes) + '\n'] : inspectTable(index, hashes));
     return 0;
   } catch (err) {
     if (!(err instanceof CheckpointError) && !(err instanceof RangeError)) throw err;

@@ -28,12 +28,19 @@ export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorI
   }, null, 2);
 }
 
-export function inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): string {
+/** Lines per piece of the table: 100 k rows never exist as one string or one array of lines. */
+const ROWS_PER_PIECE = 2000;
+
+/** The table as text pieces, each ending in a newline, to be written as they come. */
+export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): Generator<string> {
   const header = ['name', 'dtype', 'shape', 'size', ...(hashes ? ['sha256'] : [])];
-  const rows = index.tensors.map((t) => [t.name, t.dtype, `[${t.shape.join(', ')}]`, humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? ''] : [])]);
-  // A loop, not Math.max(...column): spreading 100,000 rows as arguments is slow and can overflow the stack.
+  const cellsOf = (t: TensorInfo): string[] => [t.name, t.dtype, `[${t.shape.join(', ')}]`, humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? ''] : [])];
+  // Widths from a first pass whose cells are dropped at once: holding 100 k rows of cells costs ~40 MB.
   const widths = header.map((h) => h.length);
-  for (const r of rows) for (let c = 0; c < r.length; c++) if (r[c]!.length > widths[c]!) widths[c] = r[c]!.length;
+  for (const t of index.tensors) {
+    const r = cellsOf(t);
+    for (let c = 0; c < r.length; c++) if (r[c]!.length > widths[c]!) widths[c] = r[c]!.length;
+  }
   const last = header.length - 1;
   // Concatenation, not cells.map().join(): no throw-away array per row (100 k rows).
   const line = (cells: string[]): string => {
@@ -42,20 +49,26 @@ export function inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tensor
       const cell = cells[c]!;
       text += (c === 0 ? '' : '  ') + (c === 3 ? cell.padStart(widths[c]!) : c === last ? cell : cell.padEnd(widths[c]!));
     }
-    return text;
+    return text + '\n';
   };
+  yield `${index.file}\nformat: ${FORMAT_NAMES[index.format]}, ${humanBytes(index.fileSize)} on disk\n\n${line(header)}`;
+  let piece = '';
+  for (let i = 0; i < index.tensors.length; i++) {
+    piece += line(cellsOf(index.tensors[i]!));
+    if ((i + 1) % ROWS_PER_PIECE === 0) {
+      yield piece;
+      piece = '';
+    }
+  }
   const totalBytes = index.tensors.reduce((sum, t) => sum + t.bytes, 0);
   const totalElements = index.tensors.reduce((sum, t) => sum + t.numel, 0);
-  const out = [`${index.file}`, `format: ${FORMAT_NAMES[index.format]}, ${humanBytes(index.fileSize)} on disk`, '', line(header)];
-  // A loop, not ...rows.map(line): no second 100 k-element array to spread.
-  for (const r of rows) out.push(line(r));
-  out.push(
+  const footer = [
     '',
     `${index.tensors.length} tensors, ${groupThousands(totalElements)} elements, ${humanBytes(totalBytes)}`,
     safetyLine(index),
     ...index.warnings.map((w) => `warning: ${w}`),
-  );
-  return out.join('\n');
+  ];
+  yield piece + footer.join('\n') + '\n';
 }
 
 function safetyLine(index: CheckpointIndex): string {
