@@ -5,8 +5,7 @@
 //   npm run bench -- --quick            # 1 run, no 2.4 GiB file (under 2 minutes)
 //   npm run bench -- --keep /tmp/ckpts  # write the checkpoints there once and reuse them
 //   options: --runs N, --no-editor, --results FILE
-import { createHash } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fixturesDir, projectRoot } from '../test/harness/paths';
@@ -142,7 +141,6 @@ async function main(): Promise<void> {
     }
 
     const report = {
-      sha256MiBps: sha256Throughput(path('ssast-base.pth')),
       startedAt, finishedAt: new Date(), quick: opts.quick, runs: opts.runs, machine: describeMachine(), loadAtStart, loadAtEnd: loadAverage(),
       files, comparisons, editor, targets: targets(comparisons, editor),
     };
@@ -152,18 +150,6 @@ async function main(): Promise<void> {
   } finally {
     tmp?.cleanup();
   }
-}
-
-/** MiB/s of one sha256 over a whole file held in memory (best of three). */
-function sha256Throughput(file: string): number {
-  const bytes = readFileSync(file);
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const started = performance.now();
-    createHash('sha256').update(bytes).digest();
-    best = Math.min(best, performance.now() - started);
-  }
-  return bytes.length / 1024 / 1024 / (best / 1000);
 }
 
 /** Row labels, also how targets() finds the rows it compares. */

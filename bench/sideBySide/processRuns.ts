@@ -2,7 +2,7 @@
 // resident set; wall time is taken here around the spawn, with a monotonic clock, so it includes the
 // interpreter's own start (what a user waits for). Commands of one comparison run alternately, so a load
 // spike on this shared machine hits every contender instead of one.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,9 @@ export function checkGnuTime(): void {
 /** One run of `command`; rejects with its stderr when it exits non-zero. */
 export async function runOnce(command: Command): Promise<Run> {
   command.before?.();
+  // Untimed: flush what earlier runs wrote (a conversion leaves 0.3-2.4 GB of dirty pages), or its
+  // writeback lands on whichever command happens to run next.
+  spawnSync('sync');
   const dir = mkdtempSync(join(tmpdir(), 'bench-time-'));
   const report = join(dir, 'time.txt');
   try {

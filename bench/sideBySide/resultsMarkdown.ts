@@ -34,8 +34,6 @@ export interface BenchReport {
   readonly comparisons: readonly Comparison[];
   readonly editor: readonly EditorTiming[] | string;
   readonly targets: readonly Target[];
-  /** sha256 throughput of this machine (Node's crypto, one 355 MB buffer): what bounds a verified conversion. */
-  readonly sha256MiBps: number;
 }
 
 export function resultsMarkdown(r: BenchReport): string {
@@ -73,10 +71,9 @@ export function resultsMarkdown(r: BenchReport): string {
       ),
       '',
     ]),
-    `\`convert\` reads every source byte once to write it, hashing it on the way (sha256 per tensor, listed in the report), then ` +
-      'verifies by reading model.safetensors and the source slices again and comparing them byte for byte (src/ast/verify.ts), ' +
-      `while model.safetensors is fsynced. sha256 runs at ${r.sha256MiBps.toFixed(0)} MiB/s here, so for SSAST-Base the one hashing pass alone ` +
-      `takes about ${ms(hashingMs(r))} of CPU.`,
+    '`convert` reads every source byte once to write it, then verifies by reading model.safetensors and the source slices again ' +
+      'and comparing them byte for byte (src/ast/verify.ts) while model.safetensors is fsynced; nothing is hashed but the source\'s ' +
+      'data.pkl. Every timed run starts after an untimed `sync`, so no run pays for the writeback of the one before.',
     '',
     '## Time to first rows in the checkpoint editor (real VS Code)',
     '',
@@ -92,12 +89,6 @@ export function resultsMarkdown(r: BenchReport): string {
     `Total bench time: ${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(0)} s.`,
     '',
   ].join('\n');
-}
-
-/** One sha256 pass over the SSAST-Base file at the measured throughput. */
-function hashingMs(r: BenchReport): number {
-  const bytes = r.files.find((f) => f.name === 'ssast-base.pth')?.bytes ?? 0;
-  return (bytes / (r.sha256MiBps * 1024 * 1024)) * 1000;
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
