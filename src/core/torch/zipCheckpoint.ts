@@ -67,10 +67,14 @@ async function readByteOrder(archive: ZipArchive, prefix: string): Promise<boole
 /** Finds each storage's bytes from the local headers (read in groups), never the data itself. */
 async function locateStorages(archive: ZipArchive, prefix: string, records: readonly StorageRecord[], bigEndian: boolean): Promise<Map<string, StorageRef>> {
   const file = archive.source.name;
+  // Storage entries by key (the name after `data/`): looking up 100 k built names costs 50 ms more.
+  const dataDir = `${prefix}data/`;
+  const byKey = new Map<string, ZipEntry>();
+  for (const e of archive.entries) if (e.name.startsWith(dataDir)) byKey.set(e.name.slice(dataDir.length), e);
   // Entries only, checked as found: no per-storage record of (record, entry, length) kept across the header reads.
   const entries = records.map((record) => {
-    const name = `${prefix}data/${record.key}`;
-    const entry = archive.find(name);
+    const name = `${dataDir}${record.key}`;
+    const entry = byKey.get(record.key);
     if (entry === undefined) throw new TorchFormatError(file, `storage ${record.key} is referenced by data.pkl but its entry is missing`, { entry: name });
     if (entry.method !== 0) throw new TorchFormatError(file, 'storage entry is compressed; torch writes storages uncompressed', { entry: name });
     const byteLength = record.numel * ITEMSIZE[record.dtype];
