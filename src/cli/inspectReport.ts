@@ -34,12 +34,16 @@ const ROWS_PER_PIECE = 2000;
 /** The table as text pieces, each ending in a newline, to be written as they come. */
 export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): Generator<string> {
   const header = ['name', 'dtype', 'shape', 'size', ...(hashes ? ['sha256'] : [])];
-  const cellsOf = (t: TensorInfo): string[] => [t.name, t.dtype, `[${t.shape.join(', ')}]`, humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? ''] : [])];
-  // Widths from a first pass whose cells are dropped at once: holding 100 k rows of cells costs ~40 MB.
+  const shapeText = (t: TensorInfo): string => `[${t.shape.join(', ')}]`;
+  const cellsOf = (t: TensorInfo): string[] => [t.name, t.dtype, shapeText(t), humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? ''] : [])];
+  // Widths from a first pass that keeps no cells: holding 100 k rows of cells costs ~40 MB.
   const widths = header.map((h) => h.length);
   for (const t of index.tensors) {
-    const r = cellsOf(t);
-    for (let c = 0; c < r.length; c++) if (r[c]!.length > widths[c]!) widths[c] = r[c]!.length;
+    widths[0] = Math.max(widths[0]!, t.name.length);
+    widths[1] = Math.max(widths[1]!, t.dtype.length);
+    widths[2] = Math.max(widths[2]!, shapeText(t).length);
+    widths[3] = Math.max(widths[3]!, humanBytes(t.bytes).length);
+    if (hashes) widths[4] = Math.max(widths[4]!, hashes.get(t)?.length ?? 0);
   }
   const last = header.length - 1;
   // Concatenation, not cells.map().join(): no throw-away array per row (100 k rows).
