@@ -119,6 +119,7 @@ async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string,
       bytesDone += t.byteLength;
       opts.onProgress?.({ tensorsDone: i + 1, tensorsTotal: plan.tensors.length, bytesDone, bytesTotal: plan.totalBytes });
     }
+    await writer.finish();
   } catch (err) {
     await file.close();
     throw err;

@@ -30,10 +30,20 @@ export function safetensorsHeader(entries: readonly SafetensorsEntry[], metadata
   return out;
 }
 
-/** Appends a header and then each tensor's bytes, checking each against its declared length. */
+/** Pieces up to this size are gathered and written together (biases and norms: ~120 per SSAST-Base model). */
+const SMALL_PIECE = 256 * 1024;
+const GATHER_BYTES = 1024 * 1024;
+
+/**
+ * Appends a header and then each tensor's bytes, checking each against its declared length. Small
+ * pieces are copied into one buffer and written together: a write per 3 KB bias would cost a
+ * thread-pool round trip each. `finish` writes what is gathered and checks every tensor came.
+ */
 export class SafetensorsWriter {
   private position = 0;
   private next = 0;
+  private readonly gathered = new Uint8Array(GATHER_BYTES);
+  private gatheredLength = 0;
 
   constructor(private readonly file: FileHandle, private readonly entries: readonly SafetensorsEntry[]) {}
 
@@ -55,7 +65,31 @@ export class SafetensorsWriter {
     this.next++;
   }
 
+  async finish(): Promise<void> {
+    const missing = this.entries[this.next];
+    if (missing) throw new Error(`safetensors writer: ${missing.name} and ${this.entries.length - this.next - 1} more declared but not written`);
+    await this.flush();
+  }
+
+  /** Copies small pieces (so callers may reuse their buffers at once); writes big ones directly. */
   private async append(bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength <= SMALL_PIECE) {
+      if (this.gatheredLength + bytes.byteLength > GATHER_BYTES) await this.flush();
+      this.gathered.set(bytes, this.gatheredLength);
+      this.gatheredLength += bytes.byteLength;
+      return;
+    }
+    await this.flush();
+    await this.writeAt(bytes);
+  }
+
+  private async flush(): Promise<void> {
+    const length = this.gatheredLength;
+    this.gatheredLength = 0;
+    if (length > 0) await this.writeAt(this.gathered.subarray(0, length));
+  }
+
+  private async writeAt(bytes: Uint8Array): Promise<void> {
     let done = 0;
     while (done < bytes.byteLength) {
       const { bytesWritten } = await this.file.write(bytes, done, bytes.byteLength - done, this.position + done);
