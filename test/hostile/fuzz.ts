@@ -432,17 +432,40 @@ export async function fuzz(opts: { seed: number; from: number; cases: number; ha
   return { seed: opts.seed, from: opts.from, cases: opts.cases, failures, outcomes, slowest, elapsedMs: Date.now() - started };
 }
 
+const FUZZ_OPTIONS = {
+  seed: { type: 'string', default: '1' }, cases: { type: 'string', default: '1000' }, from: { type: 'string', default: '0' },
+  'hang-ms': { type: 'string', default: '10000' }, 'slow-ms': { type: 'string', default: '2000' }, out: { type: 'string', default: join('out', 'fuzz') },
+  seeds: { type: 'string', default: join('out', 'fuzz', 'seeds') }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+const USAGE = `usage: npm run fuzz -- [--seed S] [--cases N] [--from K] [--hang-ms MS] [--slow-ms MS] [--out DIR] [--seeds DIR]
+
+  --seed S      which mutants (default 1); case K of seed S is always the same mutant
+  --cases N     how many cases (default 1000), starting at --from K (default 0)
+  --hang-ms MS  a case still running after MS is a hang: its worker is terminated (default 10000)
+  --slow-ms MS  a case slower than MS is a failure (default 2000)
+  --out DIR     where failing mutants are written (default out/fuzz)
+  --seeds DIR   the torch-written seed files, made once and reused (default out/fuzz/seeds)
+
+Prints a JSON summary; exit status 0 when no case failed, 1 otherwise.`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      seed: { type: 'string', default: '1' }, cases: { type: 'string', default: '1000' }, from: { type: 'string', default: '0' },
-      'hang-ms': { type: 'string', default: '10000' }, 'slow-ms': { type: 'string', default: '2000' }, out: { type: 'string', default: join('out', 'fuzz') },
-      seeds: { type: 'string', default: join('out', 'fuzz', 'seeds') },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ options: FUZZ_OPTIONS });
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { values } = parsed;
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
   const summary = await fuzz({
     seed: Number(values.seed), cases: Number(values.cases), from: Number(values.from),
-    hangMs: Number(values['hang-ms']), slowMs: Number(values['slow-ms']), outDir: values.out!, seedsDir: values.seeds!,
+    hangMs: Number(values['hang-ms']), slowMs: Number(values['slow-ms']), outDir: values.out, seedsDir: values.seeds,
     log: (line) => process.stderr.write(line + '\n'),
   });
   process.stdout.write(JSON.stringify(summary) + '\n');
