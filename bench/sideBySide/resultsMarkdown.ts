@@ -29,6 +29,8 @@ export interface BenchReport {
   readonly runs: number;
   readonly machine: Machine;
   readonly loadAtStart: string;
+  /** NODE_EXTRA_CA_CERTS was set here and removed from the commands' environment. */
+  readonly extraCaCertsRemoved: boolean;
   readonly loadAtEnd: string;
   readonly files: readonly BenchFile[];
   readonly comparisons: readonly Comparison[];
@@ -43,7 +45,10 @@ export function resultsMarkdown(r: BenchReport): string {
     '',
     `Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (bench/side-by-side.ts) on ${r.startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC; ` +
       `${r.runs === 1 ? 'one run per command' : `median of ${r.runs} alternating runs per command`}, after ${r.quick ? 'no untimed warm-up round' : 'one untimed warm-up round (none for files over 2 GiB)'}. ` +
-      'Whole processes: wall time from spawn to exit (interpreter start included), peak RSS from GNU time. Files are in the page cache.',
+      'Whole processes: wall time from spawn to exit (interpreter start included), peak RSS from GNU time. Files are in the page cache.' +
+      (r.extraCaCertsRemoved
+        ? ' `NODE_EXTRA_CA_CERTS`, set on this machine, is removed from every command\'s environment: with it, each Node process parses a CA bundle at start (see the row that keeps it), which a user\'s shell does not do.'
+        : ''),
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB.toFixed(0)} GiB; Node ${m.node}; Python ${m.python}, torch ${m.torch}. ` +
       `Load average (1, 5, 15 min): ${r.loadAtStart} at the start, ${r.loadAtEnd} at the end.`,
