@@ -57,13 +57,8 @@ export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource
   try {
     const dataPklSha256 = await sourceDataPklSha256(source);
     const model = await writeModel(plan, source, staging, { ...opts, dataPklSha256 });
-    let verified: { files: string[] } & VerificationOutcome;
-    try {
-      verified = await writeConfigsAndVerify(plan, source, staging, opts);
-    } finally {
-      await model.flushed;
-    }
-    const { files, problems, summary } = verified;
+    // The fsync ran alongside verification; both are done (or failed) before anything is judged or committed.
+    const { files, problems, summary } = await writeConfigsAndVerify(plan, source, staging, opts).finally(() => model.flushed);
     if (problems.length > 0) throw new VerificationError(dest, problems);
     files.push('conversion-report.md', 'conversion-report.json');
     const report = { plan, converterVersion, files, verification: summary, ...(dataPklSha256 ? { dataPklSha256 } : {}) };

@@ -84,13 +84,13 @@ export function planConversion(index: CheckpointIndex, detection: ModelDetection
 
   const fillers = new Map<string, { source: TensorInfo; key: string; transform: PlannedTransform }>();
   const from = detection.pretrainGrid.value;
+  // Two class rows and the same grid: the embeddings are already HF's, so they stream as a plain copy.
+  const posEmbedKeptAsIs = arch.clsTokens === 2 && from.f === to.f && from.t === to.t;
   for (const k of mapping.keys) {
     const entry = located.entries.find((e) => e.tensor.name === k.source);
     if (k.status !== 'mapped' || !entry) continue;
     for (const t of k.targets) {
-      // Two class rows and the same grid: the embeddings are already HF's, so they stream as a plain copy.
-      const keptAsIs = arch.clsTokens === 2 && from.f === to.f && from.t === to.t;
-      const transform: PlannedTransform = t.transform === 'adapt-pos-embed' && !keptAsIs
+      const transform: PlannedTransform = t.transform === 'adapt-pos-embed' && !posEmbedKeptAsIs
         ? { kind: 'pos-embed', clsRows: arch.clsTokens, from, to }
         : t.sourceRows ? { kind: 'rows', start: t.sourceRows[0], end: t.sourceRows[1] } : { kind: 'copy' };
       fillers.set(t.name, { source: entry.tensor, key: k.key, transform });

@@ -1,4 +1,4 @@
-import { ITEMSIZE } from '../core/tensors/dtypeInfo';
+import { ITEMSIZE, product } from '../core/tensors/dtypeInfo';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import { isContiguous } from '../core/tensors/tensorReader';
 import { convertFloatBytes, fromFloat32, toFloat32, type FloatDType } from './floatCodec';
@@ -16,7 +16,7 @@ export function produceTensor(planned: PlannedTensor, sourceBytes: Uint8Array): 
     case 'copy':
       return convertFloatBytes(sourceBytes, from, planned.dtype);
     case 'rows': {
-      const rowBytes = planned.source.shape.slice(1).reduce((a, b) => a * b, 1) * ITEMSIZE[from];
+      const rowBytes = rowElements(planned.source) * ITEMSIZE[from];
       return convertFloatBytes(sourceBytes.subarray(t.start * rowBytes, t.end * rowBytes), from, planned.dtype);
     }
     case 'pos-embed': {
@@ -39,16 +39,21 @@ export function unchangedSlice(planned: PlannedTensor): TensorInfo | undefined {
   const t = planned.transform;
   if (t.kind === 'copy') return source;
   if (t.kind !== 'rows') return undefined;
-  const rowElements = source.shape.slice(1).reduce((a, b) => a * b, 1);
-  const rowBytes = rowElements * ITEMSIZE[source.dtype];
+  const perRow = rowElements(source);
+  const rowBytes = perRow * ITEMSIZE[source.dtype];
   const rows = t.end - t.start;
   return {
     ...source,
     name: `${source.name}[${t.start}:${t.end}]`,
     shape: [rows, ...source.shape.slice(1)],
-    storageOffset: source.storageOffset + t.start * rowElements,
-    numel: rows * rowElements,
+    storageOffset: source.storageOffset + t.start * perRow,
+    numel: rows * perRow,
     bytes: rows * rowBytes,
     byteRange: [source.byteRange[0] + t.start * rowBytes, source.byteRange[0] + t.end * rowBytes],
   };
+}
+
+/** Elements in one row of the first axis (q, k and v are row ranges of the fused tensor). */
+function rowElements(tensor: TensorInfo): number {
+  return product(tensor.shape.slice(1));
 }
