@@ -1,11 +1,12 @@
 // Bundles every test file it finds (never a hand-kept list) plus the harness entry points.
 // Output goes to out/test/ (or $TEST_OUT_DIR):
-//   test/unit/**/*.test.ts         -> out/test/unit/**/*.test.js     (node:test, run by `node --test`)
+//   test/unit/**/*.test.ts         -> out/test/unit/**/*.test.js     (node:test, run by `node --test`; Node alone)
+//   test/oracle/**/*.test.ts       -> out/test/oracle/**/*.test.js   (node:test; needs real torch, see test/run.mjs)
 //   test/integration/**/*.test.ts  -> out/test/integration/index.js  (ONE mocha bundle exporting run(),
 //                                      loaded by the real extension host: code-server here, Electron on a desktop)
 //   test/ui/**/*.test.ts           -> out/test/ui/**/*.test.js       (node:test files driving playwright)
 //   test/harness/bin/*.ts          -> out/test/harness/bin/*.js      (CLIs used by test/run.mjs and scripts/start.mjs)
-// Usage: node scripts/build-tests.mjs [unit|integration|ui|harness ...] [--filter SUBSTRING ...]
+// Usage: node scripts/build-tests.mjs [unit|oracle|integration|ui|harness ...] [--filter SUBSTRING ...]
 // With --filter only matching test files are built (handy while writing one test).
 import * as esbuild from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { findFiles, projectRoot as root } from './testFiles.mjs';
 // TEST_OUT_DIR lets test/run.mjs build into a folder of its own, so parallel runs never delete each other's bundles.
 const OUT = process.env.TEST_OUT_DIR ? resolve(process.env.TEST_OUT_DIR) : join(root, 'out', 'test');
-const KINDS = ['unit', 'integration', 'ui', 'harness'];
+const KINDS = ['unit', 'oracle', 'integration', 'ui', 'harness'];
 
 const common = {
   bundle: true,
@@ -69,6 +70,7 @@ async function compileError(options) {
 }
 
 const buildUnit = (files) => buildEach(files, 'test/unit', join(OUT, 'unit'));
+const buildOracle = (files) => buildEach(files, 'test/oracle', join(OUT, 'oracle'));
 // playwright-core stays in node_modules: it resolves its own assets at run time.
 const buildUi = (files) => buildEach(files, 'test/ui', join(OUT, 'ui'), { packages: 'external' });
 
@@ -139,16 +141,18 @@ export async function buildTests(argv = []) {
   const pick = (files) => (filters.length ? files.filter((f) => filters.some((s) => f.includes(s))) : files);
   const found = {
     unit: pick(findFiles('test/unit', '.test.ts')),
+    oracle: pick(findFiles('test/oracle', '.test.ts')),
     integration: pick(findFiles('test/integration', '.test.ts')),
     ui: pick(findFiles('test/ui', '.test.ts')),
   };
   const jobs = [];
   if (kinds.includes('unit')) jobs.push(buildUnit(found.unit));
+  if (kinds.includes('oracle')) jobs.push(buildOracle(found.oracle));
   if (kinds.includes('integration')) jobs.push(buildIntegration(found.integration));
   if (kinds.includes('ui')) jobs.push(buildUi(found.ui));
   if (kinds.includes('harness')) jobs.push(buildHarness());
   await Promise.all(jobs);
-  for (const k of ['unit', 'integration', 'ui']) {
+  for (const k of ['unit', 'oracle', 'integration', 'ui']) {
     if (kinds.includes(k)) console.log(`build-tests: ${k}: ${found[k].length} file(s)`);
   }
   return found;

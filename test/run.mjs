@@ -3,8 +3,8 @@
 //   2. Debian packages (apt-get when root on Debian and something is missing; otherwise print the line and stop)
 //   3. build the extension and every test bundle (scripts/build.mjs, scripts/build-tests.mjs)
 //   4. code-server into .vscode-test/code-server (only for integration/ui)
-//   5. unit (node --test), integration (mocha inside the real extension host), ui (node --test + playwright)
-// Usage: node test/run.mjs [unit] [integration] [ui] [--filter TEXT ...]   (no suite names = all three)
+//   5. unit (node --test, Node alone), oracle (node --test, real torch), integration (mocha inside the real extension host), ui (node --test + playwright)
+// Usage: node test/run.mjs [unit] [oracle] [integration] [ui] [--filter TEXT ...]   (no suite names = all four)
 // A suite that fails, times out or runs 0 tests counts as failed; the exit code is non-zero on any failure.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { findFiles } from '../scripts/testFiles.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SUITES = ['unit', 'integration', 'ui'];
+const SUITES = ['unit', 'oracle', 'integration', 'ui'];
 const DEBIAN_PACKAGES = ['python3-torch', 'python3-numpy', 'chromium', 'ripgrep', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config'];
 const minutes = (name, fallback) => Number(process.env[name] ?? fallback) * 60_000;
 // Bounds per suite, generous for a loaded 2-core machine; together they stay under CI's 25 minutes.
-const TIMEOUTS = { unit: minutes('UNIT_TIMEOUT_MIN', 8), integration: minutes('INTEGRATION_TIMEOUT_MIN', 6), ui: minutes('UI_TIMEOUT_MIN', 10) };
+const TIMEOUTS = { unit: minutes('UNIT_TIMEOUT_MIN', 8), oracle: minutes('ORACLE_TIMEOUT_MIN', 8), integration: minutes('INTEGRATION_TIMEOUT_MIN', 6), ui: minutes('UI_TIMEOUT_MIN', 10) };
 
 // Bundles of this run live in a folder of their own (removed at the end): several people or CI jobs may
 // run tests in the same checkout at once, and a shared out/test would be rebuilt under their feet.
@@ -210,9 +210,9 @@ async function main() {
     const t = Date.now();
     say(`── ${suite} ──`);
     let r;
-    if (suite === 'unit') {
-      const files = pick(findFiles('test/unit', '.test.ts'), filters).map((f) => outFile(f.replace(/^test\//, '').replace(/\.ts$/, '.js')));
-      r = await runNodeTests('unit', files, []);
+    if (suite === 'unit' || suite === 'oracle') {
+      const files = pick(findFiles(`test/${suite}`, '.test.ts'), filters).map((f) => outFile(f.replace(/^test\//, '').replace(/\.ts$/, '.js')));
+      r = await runNodeTests(suite, files, []);
     } else if (suite === 'integration') {
       r = await runIntegrationSuite();
     } else {

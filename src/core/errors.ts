@@ -11,10 +11,25 @@ export interface ErrorLocation {
   readonly entry?: string;
 }
 
+/** Stable machine-readable kind of a reading error (the `code` of ErrorShape). */
+export type CheckpointErrorCode =
+  | 'zip-format'
+  | 'pickle-format'
+  | 'torch-format'
+  | 'safetensors-format'
+  | 'numpy-format'
+  | 'not-a-checkpoint'
+  | 'io';
+
 export class CheckpointError extends Error {
   readonly file: string;
   readonly offset?: number;
   readonly entry?: string;
+  /**
+   * What torch.load would run, as far as the pickle was read before the error: a malformed pickle
+   * that already named globals still has a verdict (never an error without one).
+   */
+  safety?: SafetyReport;
 
   constructor(file: string, problem: string, where: ErrorLocation = {}) {
     super(`${file}: ${problem}${describeWhere(where)}`);
@@ -22,6 +37,10 @@ export class CheckpointError extends Error {
     this.file = file;
     this.offset = where.offset;
     this.entry = where.entry;
+  }
+
+  get code(): CheckpointErrorCode {
+    return 'io';
   }
 }
 
@@ -32,16 +51,53 @@ function describeWhere({ offset, entry }: ErrorLocation): string {
   return '';
 }
 
-export class ZipFormatError extends CheckpointError {}
-export class PickleFormatError extends CheckpointError {}
-export class TorchFormatError extends CheckpointError {}
-export class SafetensorsFormatError extends CheckpointError {}
+export class ZipFormatError extends CheckpointError {
+  override get code(): CheckpointErrorCode { return 'zip-format'; }
+}
+export class PickleFormatError extends CheckpointError {
+  override get code(): CheckpointErrorCode { return 'pickle-format'; }
+}
+export class TorchFormatError extends CheckpointError {
+  override get code(): CheckpointErrorCode { return 'torch-format'; }
+}
+export class SafetensorsFormatError extends CheckpointError {
+  override get code(): CheckpointErrorCode { return 'safetensors-format'; }
+}
 /** Not a format we read. For a plain pickle, `safety` still says what torch.load would run. */
 export class NotACheckpointError extends CheckpointError {
-  readonly safety?: SafetyReport;
-
   constructor(file: string, problem: string, where: ErrorLocation = {}, safety?: SafetyReport) {
     super(file, problem, where);
     if (safety !== undefined) this.safety = safety;
   }
+
+  override get code(): CheckpointErrorCode { return 'not-a-checkpoint'; }
+}
+
+/**
+ * The one error shape every boundary carries (core → worker → host → webview, and `--json`):
+ * plain data, so it survives structured cloning and JSON alike.
+ */
+export interface ErrorShape {
+  readonly name: string;
+  readonly code: string;
+  readonly message: string;
+  readonly file?: string;
+  readonly offset?: number;
+  readonly entry?: string;
+}
+
+/** Any thrown value as an ErrorShape; errors that carry a `code` of their own keep it. */
+export function errorShape(err: unknown): ErrorShape {
+  if (err instanceof CheckpointError) {
+    return {
+      name: err.name, code: err.code, message: err.message, file: err.file,
+      ...(err.offset !== undefined ? { offset: err.offset } : {}),
+      ...(err.entry !== undefined ? { entry: err.entry } : {}),
+    };
+  }
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, code: typeof code === 'string' ? code : 'internal', message: err.message };
+  }
+  return { name: 'Error', code: 'internal', message: String(err) };
 }

@@ -1,5 +1,5 @@
 // A set of malformed and hostile-structure files for the VS Code tests (the unit tests in
-// test/unit/hostile/malformed.test.ts attack each structure in more detail). `expect` is the text the
+// test/oracle/hostile/malformed.test.ts attack each structure in more detail). `expect` is the text the
 // error must contain, or 'lists' for files that are legal but nasty and must list.
 import { concat, dictPickle, le64, op, rebuildTensor, repeat, SIX_FLOATS, storagePid, torchZip, zipArchive } from './hostileBytes';
 

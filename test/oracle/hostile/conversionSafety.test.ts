@@ -1,4 +1,4 @@
-// Conversion never loses or corrupts data. Extends test/unit/ast/crashSafety.test.ts (kills at fixed
+// Conversion never loses or corrupts data. Extends test/oracle/ast/crashSafety.test.ts (kills at fixed
 // write stages, cancel): here 20 SIGKILLs at seeded random moments of a whole `convert` run, each
 // leaving either no destination or one identical to an uninterrupted conversion; a disk that fills up
 // (ENOSPC on a 1 MiB tmpfs) is reported and leaves nothing behind; the source's sha256 never changes.
