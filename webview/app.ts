@@ -81,7 +81,7 @@ export class App {
     this.root.dataset.kind = view.kind;
     if (view.kind === 'error') {
       this.view = undefined;
-      this.root.replaceChildren(renderError(view, () => this.reload()));
+      this.root.replaceChildren(renderError(view, () => this.reload(), (t) => this.copy(t)));
       return;
     }
     this.view = view;

@@ -5,12 +5,13 @@ import { openCliSource } from './cliSource';
 import { openCheckpoint } from '../core/openCheckpoint';
 import { tensorSha256 } from '../core/tensors/tensorReader';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
-import { inspectJson, inspectTable } from './inspectReport';
+import { errorJson, errorLine, inspectJson, inspectTable } from './inspectReport';
 import { writeStdout } from './stdout';
 
 const HELP = `usage: ckpt-ast inspect FILE [--json] [--hash]
 
-  --json   print one JSON object: {format, tensors, metadata, warnings, safety, unsafeGlobals}
+  --json   print one JSON object: {format, tensors, metadata, warnings, safety, unsafeGlobals};
+           for a file that cannot be read, {error, safety, unsafeGlobals} (safety as far as read)
   --hash   add each tensor's sha256 (of its contiguous little-endian bytes); reads every tensor
 
 exit status: 0 listed, 1 usage, 2 unreadable or not a checkpoint`;
@@ -48,7 +49,8 @@ export async function runInspect(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (!(err instanceof CheckpointError) && !(err instanceof RangeError)) throw err;
-    process.stderr.write(`error: ${err.message}\n`);
+    if (values.json) writeStdout([errorJson(err) + '\n']);
+    process.stderr.write(`error: ${errorLine(err)}\n`);
     return 2;
   } finally {
     await source.close();

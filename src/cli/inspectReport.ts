@@ -1,5 +1,8 @@
 // How `inspect` prints a CheckpointIndex: a readable table, or one JSON object for scripts.
-import type { CheckpointIndex } from '../core/checkpointIndex';
+import type { CheckpointIndex, SafetyReport } from '../core/checkpointIndex';
+import { CheckpointError, errorShape } from '../core/errors';
+import { isDataTypeRef } from '../core/safety/classifyGlobals';
+import { describeSafety } from '../core/safety/describeSafety';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 
 const FORMAT_NAMES: Readonly<Record<CheckpointIndex['format'], string>> = {
@@ -10,8 +13,27 @@ const FORMAT_NAMES: Readonly<Record<CheckpointIndex['format'], string>> = {
 };
 
 /** `module.name` of every global torch.load(weights_only=True) would refuse. */
-export function unsafeGlobals(index: CheckpointIndex): string[] {
-  return index.safety.globals.filter((g) => g.verdict !== 'safe').map((g) => g.name);
+export function unsafeGlobals(safety: SafetyReport): string[] {
+  return safety.globals.filter((g) => g.verdict !== 'safe').map((g) => g.name);
+}
+
+/** The safety object of `--json`: `findings` only when there are any, so files torch writes print as before. */
+function safetyJson(safety: SafetyReport): object {
+  return { verdict: safety.verdict, globals: safety.globals, ...(safety.findings ? { findings: safety.findings } : {}) };
+}
+
+/** `--json` for a file that could not be read: the error, and the verdict of what was read before it. */
+export function errorJson(err: unknown): string {
+  const safety = err instanceof CheckpointError ? err.safety : undefined;
+  return JSON.stringify({ error: errorShape(err), ...(safety ? { safety: safetyJson(safety), unsafeGlobals: unsafeGlobals(safety) } : {}) }, null, 2);
+}
+
+/** The one-line error, naming the verdict of what was read before it (unless the message already does). */
+export function errorLine(err: Error): string {
+  const safety = err instanceof CheckpointError ? err.safety : undefined;
+  if (safety === undefined) return err.message;
+  const verdict = describeSafety(safety);
+  return err.message.includes(verdict) ? err.message : `${err.message}; as far as read, ${verdict}`;
 }
 
 export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): string {
@@ -23,8 +45,8 @@ export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorI
     })),
     metadata: index.metadata,
     warnings: index.warnings,
-    safety: { verdict: index.safety.verdict, globals: index.safety.globals },
-    unsafeGlobals: unsafeGlobals(index),
+    safety: safetyJson(index.safety),
+    unsafeGlobals: unsafeGlobals(index.safety),
   }, null, 2);
 }
 
@@ -76,12 +98,26 @@ export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tenso
 }
 
 function safetyLine(index: CheckpointIndex): string {
-  const { verdict, globals } = index.safety;
+  const { verdict, globals, findings = [] } = index.safety;
   if (verdict === 'safe') return `safety: safe (only weights-only globals${globals.length ? `: ${globals.length} names` : ''})`;
-  const listed = globals.filter((g) => g.verdict === verdict).map((g) => g.name).join(', ');
+  const listed = [...globals.filter((g) => g.verdict === verdict).map((g) => g.name), ...findings].join('; ');
   const others = globals.filter((g) => g.verdict === 'not-weights-only' && verdict === 'dangerous').map((g) => g.name);
   const advice = verdict === 'dangerous' ? 'do not torch.load this file' : 'torch.load(weights_only=False) would import and call these';
-  return `safety: ${verdict.toUpperCase()}: ${listed}${others.length ? `; also not weights-only: ${others.join(', ')}` : ''} (${advice})`;
+  const line = `safety: ${verdict.toUpperCase()}: ${listed}${others.length ? `; also not weights-only: ${others.join(', ')}` : ''} (${advice})`;
+  return verdict === 'not-weights-only' ? `${line}\n${weightsOnlyAdvice(globals)}` : line;
+}
+
+/** What allowing the not-weights-only globals would mean: data types can be allowed, unknown code cannot be vouched for. */
+function weightsOnlyAdvice(globals: SafetyReport['globals']): string {
+  const pending = globals.filter((g) => g.verdict === 'not-weights-only');
+  const data = pending.filter(isDataTypeRef).map((g) => g.name);
+  const code = pending.filter((g) => !isDataTypeRef(g)).map((g) => g.name);
+  const lines: string[] = [];
+  if (data.length > 0) lines.push(`safety: data types torch.serialization.add_safe_globals can allow: ${data.join(', ')}`);
+  if (code.length > 0) {
+    lines.push(`safety: unknown code: ${code.join(', ')}. Allowing these lets the file's author run code; load with weights_only=False only if you trust the source`);
+  }
+  return lines.join('\n');
 }
 
 /** 1234567 → "1,234,567" without toLocaleString, whose ICU start-up costs a short command ~7 ms. */

@@ -18,6 +18,12 @@ export interface GlobalRef {
 export interface SafetyReport {
   readonly verdict: SafetyVerdict;
   readonly globals: readonly GlobalRef[];
+  /**
+   * Dangerous constructs that are not a named global, one sentence each: framing that makes CPython's file reader
+   * and an in-memory reader see different programs, globals whose name is computed at load time, state written
+   * into a module or class. Absent when there are none (every file torch writes).
+   */
+  readonly findings?: readonly string[];
 }
 
 /** Inert description of every non-tensor value: what a checkpoint holds besides tensors. */

@@ -53,8 +53,12 @@ export interface DTypeShare {
 export interface SafetyView {
   readonly verdict: SafetyVerdict;
   readonly globals: readonly GlobalRef[];
-  /** For not-weights-only files: the Python lines that let `torch.load(weights_only=True)` accept it. */
+  /** Dangerous constructs that are not a named global (SafetyReport.findings). */
+  readonly findings?: readonly string[];
+  /** For not-weights-only files: the Python lines that let `torch.load(weights_only=True)` accept its known data types. */
   readonly allowlistSnippet?: string;
+  /** Not-weights-only globals that are not known data types: allowing them would let the file's author run code. */
+  readonly unknownCode?: readonly string[];
 }
 
 export interface MappingView {
@@ -108,6 +112,8 @@ export interface ErrorView {
   readonly message: string;
   readonly offset?: number;
   readonly entry?: string;
+  /** What torch.load would have run before the same error: shown above it, never an error without a verdict. */
+  readonly safety?: SafetyView;
 }
 
 export type DocumentView = CheckpointView | ErrorView;

@@ -3,12 +3,15 @@ import type { ErrorView } from '../../src/protocol/messages';
 import { h } from '../dom';
 import { formatBytes, formatOffset } from '../model/format';
 import { button } from '../ui/toolkit';
+import { safetyBanner } from './header';
 
-export function renderError(view: ErrorView, reload: () => void): HTMLElement {
+export function renderError(view: ErrorView, reload: () => void, copy: (text: string) => void): HTMLElement {
   return h(
     'section',
     { class: 'error-view', testid: 'error-view', role: 'alert' },
     h('h1', { class: 'file-name', title: view.file.uri }, view.file.name),
+    // What torch.load would have run before failing the same way: the banner comes first.
+    view.safety !== undefined && safetyBanner(view.safety, { copy }, true),
     h('p', { class: 'error-title' }, `Cannot read this checkpoint (${view.errorName})`),
     h('pre', { class: 'error-message', testid: 'error-message' }, view.message),
     view.offset !== undefined &&

@@ -74,12 +74,20 @@ const VERDICT_TEXT: Record<SafetyView['verdict'], string> = {
     'Dangerous: loading this file with torch.load(weights_only=False) would run the code below. Nothing was executed to read it here.',
 };
 
-function safetyBanner(safety: SafetyView, actions: HeaderActions): HTMLElement {
+/** The verdict of the part read before an error: torch.load would have run that much before failing the same way. */
+const BEFORE_ERROR_TEXT: Record<SafetyView['verdict'], string> = {
+  safe: 'Up to the error below, the pickle names only weights-only globals: torch.load would fail there without having run code.',
+  'not-weights-only': 'Up to the error below, the pickle names globals torch.load(weights_only=False) would import and call before failing.',
+  dangerous: 'Dangerous: before the error below, torch.load(weights_only=False) would already run the code listed here. Nothing was executed to read it here.',
+};
+
+/** The verdict, the globals behind it, and what allowing them would mean; also shown above a read error. */
+export function safetyBanner(safety: SafetyView, actions: Pick<HeaderActions, 'copy'>, beforeError = false): HTMLElement {
   const shown = safety.verdict === 'safe' ? [] : safety.globals.filter((g) => g.verdict !== 'safe');
   return h(
     'section',
     { class: `safety safety-${safety.verdict}`, testid: 'safety-banner', 'data-verdict': safety.verdict, role: safety.verdict === 'dangerous' ? 'alert' : 'status' },
-    h('p', { class: 'safety-text' }, VERDICT_TEXT[safety.verdict]),
+    h('p', { class: 'safety-text' }, beforeError ? BEFORE_ERROR_TEXT[safety.verdict] : VERDICT_TEXT[safety.verdict]),
     shown.length > 0 &&
       h(
         'ul',
@@ -87,6 +95,15 @@ function safetyBanner(safety: SafetyView, actions: HeaderActions): HTMLElement {
         ...shown.map((g) =>
           h('li', { 'data-verdict': g.verdict }, h('code', {}, g.name), ` × ${g.count}: ${g.reason}`),
         ),
+      ),
+    safety.findings !== undefined &&
+      h('ul', { class: 'safety-findings', testid: 'safety-findings' }, ...safety.findings.map((f) => h('li', { 'data-verdict': 'dangerous' }, f))),
+    safety.unknownCode !== undefined &&
+      h(
+        'p',
+        { class: 'safety-unknown-code', testid: 'safety-unknown-code' },
+        `Unknown code: ${safety.unknownCode.join(', ')}. Allowing these lets the file's author run code on your machine; `
+          + 'load this file with weights_only=False only if you trust its source.',
       ),
     safety.allowlistSnippet !== undefined &&
       h(

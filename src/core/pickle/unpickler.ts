@@ -1,4 +1,5 @@
-import { PickleFormatError } from '../errors';
+import { CheckpointError, PickleFormatError } from '../errors';
+import { safetyReport, type PickleScan } from '../safety/classifyGlobals';
 import { memoReads } from './memoReads';
 import { Op } from './opcodes';
 import { pythonThreeName } from './pythonNames';
@@ -33,15 +34,17 @@ export interface PickleContext {
   readonly baseOffset?: number;
 }
 
-export interface UnpickleResult {
+/** The value, plus what torch.load would run (PickleScan: globals, dotted names, hazards). */
+export interface UnpickleResult extends PickleScan {
   readonly value: PyValue;
   /** Position just after STOP, relative to the buffer. */
   readonly end: number;
-  /** Every global the pickle names (`module.name`, Python 3 names) with how often. */
-  readonly globals: ReadonlyMap<string, number>;
   /** Every persistent id in pickle order (torch storages). */
   readonly persistents: readonly PyPersistentId[];
 }
+
+/** Hazards kept per pickle: one is enough for the verdict, a few show the pattern, a million would be a memory attack. */
+const MAX_HAZARDS = 16;
 
 /** The pickle ended before STOP: distinct so a reader can fetch more bytes and try again. */
 export class PickleTruncatedError extends PickleFormatError {
@@ -60,7 +63,9 @@ const NO_ITEMS = Object.freeze([]) as never[];
 
 /**
  * Runs the pickle opcodes in `bytes` from `start` up to STOP and returns the inert value they
- * build. Never imports, never calls: see values.ts.
+ * build. Never imports, never calls: see values.ts. A CheckpointError thrown on the way carries
+ * the safety report of what was read before it (`err.safety`): torch.load would already have
+ * imported and called those globals when it hit the same error.
  */
 export function unpickle(bytes: Uint8Array, context: PickleContext, start = 0, limits = DEFAULT_PICKLE_LIMITS): UnpickleResult {
   return new Machine(bytes, context, start, limits).run();
@@ -77,6 +82,11 @@ class Machine {
   /** The keys the pickle reads back (memoReads.ts): only these are stored. Undefined: store every key. */
   private readonly memoKept: ReadonlySet<number> | undefined;
   private readonly globals = new Map<string, number>();
+  /** module and name of globals whose name is a dotted attribute path (the split is not the last dot). */
+  private readonly attributePaths = new Map<string, readonly [string, string]>();
+  private readonly hazards: string[] = [];
+  /** End of the current FRAME (protocol 4+), as a buffer position; 0 when no frame was seen. */
+  private frameEnd = 0;
   private readonly persistents: PyPersistentId[] = [];
   private readonly bigU16: bigint[] = [];
   private items = 0;
@@ -97,15 +107,38 @@ class Machine {
   }
 
   run(): UnpickleResult {
-    for (;;) {
-      this.opStart = this.pos;
-      const op = this.u8();
-      if (op === Op.STOP) {
-        const value = this.pop();
-        return { value, end: this.pos, globals: this.globals, persistents: this.persistents };
+    try {
+      for (;;) {
+        this.opStart = this.pos;
+        const op = this.u8();
+        if (op === Op.STOP) {
+          if (this.pos < this.frameEnd) this.framingMismatch(`the frame runs ${this.frameEnd - this.pos} bytes past STOP, into whatever follows the pickle`);
+          const value = this.pop();
+          return { value, end: this.pos, persistents: this.persistents, ...this.scan() };
+        }
+        this.step(op);
       }
-      this.step(op);
+    } catch (err) {
+      if (err instanceof CheckpointError && err.safety === undefined) err.safety = safetyReport(this.scan());
+      throw err;
     }
+  }
+
+  private scan(): PickleScan {
+    return { globals: this.globals, attributePaths: this.attributePaths, hazards: this.hazards };
+  }
+
+  private hazard(reason: string): void {
+    if (this.hazards.length < MAX_HAZARDS) this.hazards.push(reason);
+  }
+
+  /**
+   * CPython's file unpickler buffers exactly one frame and, when an opcode or argument runs past its end,
+   * drops the rest of the frame and reads on from the file; the in-memory reader reads straight through.
+   * The two run different programs, so no reading of the bytes tells what torch.load runs.
+   */
+  private framingMismatch(detail: string): void {
+    this.hazard(`framing mismatch at byte ${this.where(this.opStart).offset}: ${detail}`);
   }
 
   private step(op: number): void {
@@ -115,7 +148,12 @@ class Machine {
         if (protocol > 5) this.fail(`unsupported pickle protocol ${protocol}`);
         return;
       }
-      case Op.FRAME: this.take(8); return; // framing only groups opcodes; the data follows inline
+      case Op.FRAME: {
+        if (this.opStart < this.frameEnd) this.framingMismatch(`a new frame starts ${this.frameEnd - this.opStart} bytes before the current one ends`);
+        const length = this.length64();
+        this.frameEnd = this.pos + length; // the data follows inline; only the boundaries matter
+        return;
+      }
       case Op.MARK:
         if (this.metastack.length >= this.limits.maxMarkDepth) this.fail(`more than ${this.limits.maxMarkDepth} nested marks`);
         this.metastack.push(this.stack);
@@ -184,8 +222,8 @@ class Machine {
       case Op.GLOBAL: { const module = this.line(); const name = this.line(); this.push(this.global(module, name)); return; }
       case Op.STACK_GLOBAL: {
         const [module, name] = this.popN(2);
-        if (typeof module !== 'string' || typeof name !== 'string') this.fail('STACK_GLOBAL needs two strings on the stack');
-        this.push(this.global(module, name));
+        if (typeof module === 'string' && typeof name === 'string') this.push(this.global(module, name));
+        else this.push(this.computedGlobal(module!, name!));
         return;
       }
       case Op.INST: {
@@ -224,6 +262,9 @@ class Machine {
         const target = this.top();
         // Only placeholder objects keep state; BUILD on anything else would be a no-op or a Python error.
         if (typeof target === 'object' && target !== null && target.kind === 'object') target.state = state;
+        else if (typeof target === 'object' && target !== null && target.kind === 'global') {
+          this.hazard(`BUILD at byte ${this.where(this.opStart).offset} sets attributes of ${target.module}.${target.name} itself (a module or class): every later use of it runs the file's replacements`);
+        }
         return;
       }
       case Op.PERSID: this.persistent(this.line()); return;
@@ -247,7 +288,22 @@ class Machine {
     const [m, n] = pythonThreeName(module, name);
     const full = `${m}.${n}`;
     this.globals.set(full, (this.globals.get(full) ?? 0) + 1);
+    if (n.includes('.')) this.attributePaths.set(full, [m, n]);
     return { kind: 'global', module: m, name: n };
+  }
+
+  /**
+   * STACK_GLOBAL on values that are not literal strings. CPython imports whatever they are at load time; a call's
+   * result (getattr, str.join, itemgetter on a memoized dict…) can be any name, so no scan can say which.
+   * Literal non-strings (ints, None, tuples) are the error CPython raises too.
+   */
+  private computedGlobal(module: PyValue, name: PyValue): PyGlobal {
+    // Only a call's result can be a str at load time; a literal of another type, a class or a tensor never is.
+    const computed = (v: PyValue): boolean => typeof v === 'object' && v !== null && v.kind === 'object';
+    if (!(typeof module === 'string' || computed(module)) || !(typeof name === 'string' || computed(name))) this.fail('STACK_GLOBAL needs two strings on the stack');
+    const spell = (v: PyValue): string => (typeof v === 'string' ? v : '<computed>');
+    this.hazard(`STACK_GLOBAL at byte ${this.where(this.opStart).offset} imports a name computed at load time (${spell(module)}.${spell(name)}), not a literal string: it can be any global, os.system included`);
+    return { kind: 'global', module: spell(module), name: spell(name) };
   }
 
   private persistent(pid: PyValue): void {
@@ -274,6 +330,7 @@ class Machine {
 
   private append(target: PyValue, items: PyValue[]): void {
     this.count(items.length);
+    if (this.mutatesGlobal(target, 'appends to')) return;
     if (typeof target === 'object' && target !== null) {
       if (target.kind === 'list' || target.kind === 'set') { for (const item of items) target.items.push(item); return; }
       if (target.kind === 'object') {
@@ -288,6 +345,7 @@ class Machine {
   private setItems(target: PyValue, flat: PyValue[]): void {
     if (flat.length % 2 !== 0) this.fail('odd number of items for a dict');
     this.count(flat.length / 2);
+    if (this.mutatesGlobal(target, 'stores items into')) return;
     let keyValues: PyValue[];
     if (typeof target === 'object' && target !== null && target.kind === 'dict') keyValues = target.keyValues;
     else if (typeof target === 'object' && target !== null && target.kind === 'object') {
@@ -296,6 +354,13 @@ class Machine {
     }
     else this.fail(`cannot set items on ${describe(target)}`);
     for (const item of flat) keyValues.push(item);
+  }
+
+  /** SETITEM(S)/APPEND(S) on a global object (`sys.modules`, a module's dict): CPython does it, rewiring the interpreter. */
+  private mutatesGlobal(target: PyValue, what: string): boolean {
+    if (typeof target !== 'object' || target === null || target.kind !== 'global') return false;
+    this.hazard(`byte ${this.where(this.opStart).offset} ${what} ${target.module}.${target.name} itself: the file rewrites a global object (e.g. sys.modules) that later code trusts`);
+    return true;
   }
 
   /** Python 2 `str` (BINSTRING…): torch.load decodes it as UTF-8; keep bytes when it is not text. */
@@ -408,6 +473,7 @@ class Machine {
   /** Moves past `n` bytes and returns where they start; reports a cut-off pickle when they are not there. */
   private advance(n: number): number {
     const at = this.pos;
+    if (at < this.frameEnd && at + n > this.frameEnd) this.crossesFrame(at + n);
     if (at + n > this.bytes.length) {
       throw new PickleTruncatedError(
         this.context.file,
@@ -441,9 +507,15 @@ class Machine {
   private line(): string {
     const end = this.bytes.indexOf(0x0a, this.pos);
     if (end < 0) this.take(this.bytes.length - this.pos + 1); // reports the truncation
+    if (this.pos < this.frameEnd && end + 1 > this.frameEnd) this.crossesFrame(end + 1);
     const text = latin1.decode(this.bytes.subarray(this.pos, end));
     this.pos = end + 1;
     return text.endsWith('\r') ? text.slice(0, -1) : text;
+  }
+
+  private crossesFrame(until: number): void {
+    this.framingMismatch(`the opcode runs ${until - this.frameEnd} bytes past the end of its frame (byte ${this.where(this.frameEnd).offset})`);
+    this.frameEnd = 0; // reported once per frame: what follows is read as the in-memory reader reads it
   }
 
   private where(position: number): { offset: number; entry?: string } {

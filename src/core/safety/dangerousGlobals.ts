@@ -1,29 +1,53 @@
+import { DENYLIST, MODULE_ALIASES, NOT_DANGEROUS_BUILTINS, PRIVATE_STDLIB_MODULES } from './denylist';
+
+const EXACT = new Map<string, string>();
+const MODULES = new Map<string, string>();
+for (const [pattern, reason] of DENYLIST) {
+  if (pattern.endsWith('.*')) MODULES.set(pattern.slice(0, -2), reason);
+  else EXACT.set(pattern, reason);
+}
+for (const m of PRIVATE_STDLIB_MODULES) if (!MODULES.has(m)) MODULES.set(m, 'private interpreter module: a pickle has no reason to name it');
+const HARMLESS_BUILTINS = new Set(NOT_DANGEROUS_BUILTINS);
+const isDunder = (segment: string): boolean => segment.length > 4 && segment.startsWith('__') && segment.endsWith('__');
+
 /**
- * Globals known to run code, spawn processes, touch files or the network, or reach arbitrary
- * attributes. Whole modules match with their submodules. Includes the modules public pickle
- * scanner bypasses use because denylists forgot them (cProfile, pdb, timeit, _thread, ctypes…).
+ * Why torch.load importing `module` and resolving `name` in it (as CPython's find_class does: a dotted name is
+ * walked attribute by attribute) reaches something dangerous, or undefined. Any dotted prefix of the full path
+ * that the denylist names is enough (`builtins.eval.__call__` is `builtins.eval`), aliases count as the module
+ * they stand for (`posix.system` is `os.system`), and every step of an attribute walk can start a new path:
+ * `torch.serialization` + `os.system` reaches the os module torch.serialization imported.
  */
-const DANGEROUS_MODULES = [
-  'os', 'posix', 'nt', 'subprocess', '_posixsubprocess', 'sys', 'socket', 'shutil', 'pty', 'webbrowser',
-  'pickle', '_pickle', 'marshal', 'shelve', 'dill', 'code', 'codeop', 'runpy', 'importlib', 'zipimport', 'pkgutil',
-  'cProfile', 'profile', 'pdb', 'bdb', 'timeit', 'trace', 'doctest', '_thread', 'threading', 'multiprocessing',
-  'ctypes', '_ctypes', 'signal', 'asyncio', 'logging.config', 'http', 'urllib', 'ftplib', 'smtplib', 'telnetlib',
-  'xmlrpc', 'tempfile', 'io', '_io', 'fcntl', 'resource', 'site', 'sysconfig', 'ensurepip',
-  'venv', 'distutils', 'setuptools', 'pip', 'idlelib', 'tkinter', 'torch.hub', 'torch._C._jit', 'torch.ops', 'torch.classes', 'numpy.testing', 'numpy.f2py', 'numpy.distutils',
-];
+export function dangerousReason(module: string, name: string): string | undefined {
+  const moduleParts = module.split('.');
+  const nameParts = name.split('.');
+  const parts = [...moduleParts, ...nameParts];
+  const direct = pathReason(parts);
+  if (direct !== undefined) return direct;
+  const walked = nameParts.slice(1).find(isDunder) ?? (nameParts.length > 1 && isDunder(nameParts[0]!) ? nameParts[0] : undefined);
+  if (walked !== undefined) return `${module}.${name} walks through ${walked}, which reaches interpreter internals (globals, builtins, subclasses, call slots)`;
+  // An attribute walk: each step from the name's first segment on may be a module the previous one imported.
+  for (let start = moduleParts.length; nameParts.length > 1 && start < parts.length - 1; start++) {
+    const reached = pathReason(parts.slice(start));
+    if (reached !== undefined) return `${module}.${name} reaches ${parts.slice(start).join('.')} through attributes: ${reached}`;
+  }
+  return undefined;
+}
 
-const DANGEROUS_NAMES = new Set([
-  'builtins.eval', 'builtins.exec', 'builtins.compile', 'builtins.__import__', 'builtins.getattr',
-  'builtins.setattr', 'builtins.delattr', 'builtins.open', 'builtins.breakpoint',
-  'builtins.globals', 'builtins.locals', 'builtins.vars', 'builtins.execfile', 'builtins.file', 'builtins.apply',
-  'operator.attrgetter', 'operator.methodcaller', 'operator.getitem', 'functools.partial', 'functools.reduce',
-  'types.FunctionType', 'types.CodeType', 'types.MethodType', 'types.ModuleType',
-  'torch.load', 'torch.save', 'torch.jit.load', 'numpy.load', 'numpy.save', 'numpy.fromfile', 'numpy.memmap',
-]);
-
-export function dangerousReason(fullName: string): string | undefined {
-  if (DANGEROUS_NAMES.has(fullName)) return `${fullName} can run code or reach arbitrary objects when called`;
-  const module = DANGEROUS_MODULES.find((m) => fullName.startsWith(`${m}.`));
-  if (module !== undefined) return `module ${module} can run code, spawn processes or touch files`;
+/** The reason for the first denylisted prefix of `parts` (first segment de-aliased): exact names before whole modules. */
+function pathReason(parts: readonly string[]): string | undefined {
+  const canonical = [MODULE_ALIASES[parts[0]!] ?? parts[0]!, ...parts.slice(1)];
+  const spelled = canonical[0] === parts[0] ? '' : ` (${parts[0]} is ${canonical[0]})`;
+  const prefixes = canonical.map((_, k) => [canonical.slice(0, k + 1).join('.'), parts.slice(0, k + 1).join('.')] as const);
+  for (const [prefix, asWritten] of prefixes) {
+    const exact = EXACT.get(prefix) ?? EXACT.get(asWritten);
+    if (exact !== undefined) return `${prefix}${spelled}: ${exact}`;
+  }
+  for (const [prefix, asWritten] of prefixes) {
+    const whole = MODULES.get(prefix) ?? MODULES.get(asWritten);
+    if (whole === undefined) continue;
+    // The builtins entry spares the plain constructors and functions, but not attributes walked from them.
+    if (prefix === 'builtins' && canonical.length === 2 && HARMLESS_BUILTINS.has(canonical[1]!)) continue;
+    return `module ${prefix}${spelled}: ${whole}`;
+  }
   return undefined;
 }

@@ -1,10 +1,11 @@
 import type { CheckpointIndex, SafetyReport } from '../checkpointIndex';
-import { NotACheckpointError, PickleFormatError, TorchFormatError } from '../errors';
+import { CheckpointError, NotACheckpointError, PickleFormatError, TorchFormatError } from '../errors';
 import type { ByteSource } from '../io/byteSource';
 import { u64 } from '../io/littleEndian';
 import type { UnpickleResult } from '../pickle/unpickler';
 import type { PyValue } from '../pickle/values';
-import { safetyReport } from '../safety/classifyGlobals';
+import { mergeReports, safetyReport } from '../safety/classifyGlobals';
+import { describeSafety } from '../safety/describeSafety';
 import { ITEMSIZE } from '../tensors/dtypeInfo';
 import type { StorageRef } from '../tensors/tensorInfo';
 import { walkObjectTree } from './objectTree';
@@ -33,24 +34,22 @@ export async function readPickleFile(source: ByteSource): Promise<CheckpointInde
   try {
     first = await readPickleAt(source, 0);
   } catch (err) {
-    // A text file that happens to start like a protocol-0 pickle is just not a checkpoint.
-    if (!binary && err instanceof PickleFormatError) {
+    // A text file that happens to start like a protocol-0 pickle is just not a checkpoint; one that named globals
+    // (or worse) before it broke is a pickle torch.load would have run that far, and keeps its verdict.
+    const namedSomething = err instanceof CheckpointError && (err.safety?.globals.length || err.safety?.findings?.length);
+    if (!binary && err instanceof PickleFormatError && !namedSomething) {
       throw new NotACheckpointError(source.name, 'not a checkpoint: neither a torch file (zip or legacy pickle) nor safetensors');
     }
     throw err;
   }
   if (first.value === LEGACY_MAGIC) return readLegacy(source, first);
+  const safety = safetyReport(first);
   if (typeof first.value === 'bigint' && binary) {
-    throw new TorchFormatError(source.name, `wrong magic number 0x${first.value.toString(16)} in a legacy torch file, expected 0x${LEGACY_MAGIC.toString(16)}`, { offset: 0 });
+    const err = new TorchFormatError(source.name, `wrong magic number 0x${first.value.toString(16)} in a legacy torch file, expected 0x${LEGACY_MAGIC.toString(16)}`, { offset: 0 });
+    err.safety = safety;
+    throw err;
   }
-  const safety = safetyReport(first.globals);
   throw new NotACheckpointError(source.name, `not a checkpoint: a plain pickle, not written by torch.save; ${describeSafety(safety)}`, {}, safety);
-}
-
-function describeSafety(safety: SafetyReport): string {
-  const unsafe = safety.globals.filter((g) => g.verdict !== 'safe').map((g) => g.name);
-  if (unsafe.length === 0) return 'it names no unsafe globals';
-  return `${safety.verdict === 'dangerous' ? 'DANGEROUS' : 'not weights-only'} to torch.load: it names ${unsafe.join(', ')}`;
 }
 
 /** Storages whose headers one read covers: the next ones while their bytes (as the pickle sizes them) stay small. */
@@ -68,15 +67,35 @@ function headerWindow(keys: readonly string[], k: number, records: ReadonlyMap<s
   return length;
 }
 
+/**
+ * A legacy file runs five pickles under torch.load, not just the object: the verdict covers all of them, and an
+ * error on the way carries the verdict of every pickle read before it (and of the broken one, as far as read).
+ */
 async function readLegacy(source: ByteSource, magic: UnpickleResult): Promise<CheckpointIndex> {
+  const scanned: SafetyReport[] = [safetyReport(magic)];
+  try {
+    return await listLegacy(source, magic, async (offset) => {
+      const result = await readPickleAt(source, offset);
+      scanned.push(safetyReport(result));
+      return result;
+    }, () => mergeReports(scanned));
+  } catch (err) {
+    if (err instanceof CheckpointError) err.safety = mergeReports(err.safety ? [...scanned, err.safety] : scanned);
+    throw err;
+  }
+}
+
+async function listLegacy(
+  source: ByteSource, magic: UnpickleResult, readPickle: (offset: number) => Promise<UnpickleResult>, safety: () => SafetyReport,
+): Promise<CheckpointIndex> {
   const file = source.name;
-  const protocol = await readPickleAt(source, magic.end);
+  const protocol = await readPickle(magic.end);
   if (protocol.value !== LEGACY_PROTOCOL) {
     throw new TorchFormatError(file, `legacy torch file has protocol version ${String(protocol.value)}, expected ${LEGACY_PROTOCOL}`, { offset: magic.end });
   }
-  const sysInfo = await readPickleAt(source, protocol.end);
-  const object = await readPickleAt(source, sysInfo.end);
-  const keyList = await readPickleAt(source, object.end);
+  const sysInfo = await readPickle(protocol.end);
+  const object = await readPickle(sysInfo.end);
+  const keyList = await readPickle(object.end);
   const keys = storageKeys(file, keyList.value, object.end);
   const records = new Map(collectStorageRecords(file, object.persistents).map((r) => [r.key, r]));
   const bigEndian = littleEndianFlag(sysInfo.value) === false;
@@ -104,11 +123,6 @@ async function readLegacy(source: ByteSource, magic: UnpickleResult): Promise<Ch
     offset += 8 + byteLength;
   }
   const tree = walkObjectTree(file, object.value, storageLookup(file, storages));
-  // Every one of the five pickles would run under torch.load, not just the object.
-  const globals = new Map<string, number>();
-  for (const pickle of [magic, protocol, sysInfo, object, keyList]) {
-    for (const [name, count] of pickle.globals) globals.set(name, (globals.get(name) ?? 0) + count);
-  }
   const warnings = bigEndian ? ['storages were written on a big-endian machine; values are byte-swapped when read'] : [];
   return {
     file,
@@ -118,7 +132,7 @@ async function readLegacy(source: ByteSource, magic: UnpickleResult): Promise<Ch
     metadata: tree.metadata,
     stateDicts: tree.stateDicts,
     warnings: [...warnings, ...tree.warnings],
-    safety: safetyReport(globals),
+    safety: safety(),
     headerMetadata: {},
   };
 }

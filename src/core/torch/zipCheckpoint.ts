@@ -2,6 +2,7 @@ import type { CheckpointIndex } from '../checkpointIndex';
 import { TorchFormatError } from '../errors';
 import { unpickle, type UnpickleResult } from '../pickle/unpickler';
 import { safetyReport } from '../safety/classifyGlobals';
+import { withSafety } from '../safety/describeSafety';
 import { ITEMSIZE } from '../tensors/dtypeInfo';
 import type { StorageRef } from '../tensors/tensorInfo';
 import type { ZipArchive, ZipEntry } from '../zip/zipArchive';
@@ -32,9 +33,12 @@ export async function readTorchZip(archive: ZipArchive, dataPkl: ZipEntry): Prom
   if (bigEndian) warnings.push('storages are big-endian (byteorder entry); values are byte-swapped when read');
 
   const pickled = await readDataPkl(archive, dataPkl);
+  const safety = safetyReport(pickled);
   // Records passed on, not kept in a local: only the located storages need to outlive this line (100 k records).
-  const storages = await locateStorages(archive, prefix, collectStorageRecords(file, pickled.persistents, dataPkl.name), bigEndian);
-  const tree = walkObjectTree(file, pickled.value, storageLookup(file, storages, dataPkl.name));
+  const tree = await withSafety(() => safety, async () => {
+    const storages = await locateStorages(archive, prefix, collectStorageRecords(file, pickled.persistents, dataPkl.name), bigEndian);
+    return walkObjectTree(file, pickled.value, storageLookup(file, storages, dataPkl.name));
+  });
   if (torchScript) {
     warnings.unshift('TorchScript archive (torch.jit.save): tensors listed from the module attributes in data.pkl; torch.jit.load would run its code/');
   }
@@ -46,7 +50,7 @@ export async function readTorchZip(archive: ZipArchive, dataPkl: ZipEntry): Prom
     metadata: tree.metadata,
     stateDicts: tree.stateDicts,
     warnings: [...warnings, ...tree.warnings],
-    safety: safetyReport(pickled.globals),
+    safety,
     headerMetadata: {},
   };
 }

@@ -3,6 +3,8 @@
  * renders. No `vscode` here: the same function is unit-tested on torch-written files.
  */
 import type { CheckpointIndex, SafetyReport } from '../../core/checkpointIndex';
+import { CheckpointError } from '../../core/errors';
+import { isDataTypeRef } from '../../core/safety/classifyGlobals';
 import type { DType } from '../../core/tensors/dtype';
 import type { KeyMappingResult } from '../../ast/keyMapping';
 import type {
@@ -70,6 +72,7 @@ export function buildErrorView(file: FileFacts, err: unknown): ErrorView {
     message: e.message || String(err),
     ...(typeof offset === 'number' ? { offset } : {}),
     ...(typeof entry === 'string' ? { entry } : {}),
+    ...(err instanceof CheckpointError && err.safety ? { safety: safetyView(err.safety) } : {}),
   };
 }
 
@@ -122,10 +125,17 @@ function dtypeMix(rows: readonly TensorRow[]): DTypeShare[] {
   return [...shares].map(([dtype, s]) => ({ dtype, ...s })).sort((a, b) => b.bytes - a.bytes);
 }
 
+/**
+ * The banner's model. Only known data types go into the add_safe_globals lines: offering to allow the rest would
+ * hand the user the way to run the file's code; those are listed as unknown code instead.
+ */
 function safetyView(safety: SafetyReport): SafetyView {
-  const allowable = safety.globals.filter((g) => g.verdict === 'not-weights-only');
-  if (safety.verdict !== 'not-weights-only' || allowable.length === 0) return { verdict: safety.verdict, globals: safety.globals };
-  return { verdict: safety.verdict, globals: safety.globals, allowlistSnippet: allowlistSnippet(allowable.map((g) => g.name)) };
+  const base = { verdict: safety.verdict, globals: safety.globals, ...(safety.findings ? { findings: safety.findings } : {}) };
+  if (safety.verdict !== 'not-weights-only') return base;
+  const pending = safety.globals.filter((g) => g.verdict === 'not-weights-only');
+  const data = pending.filter(isDataTypeRef).map((g) => g.name);
+  const code = pending.filter((g) => !isDataTypeRef(g)).map((g) => g.name);
+  return { ...base, ...(data.length > 0 ? { allowlistSnippet: allowlistSnippet(data) } : {}), ...(code.length > 0 ? { unknownCode: code } : {}) };
 }
 
 /** `import a.b` lines plus the `add_safe_globals` call that lets weights_only loading accept these names. */
