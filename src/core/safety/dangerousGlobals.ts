@@ -8,6 +8,13 @@ for (const [pattern, reason] of DENYLIST) {
 }
 for (const m of PRIVATE_STDLIB_MODULES) if (!MODULES.has(m)) MODULES.set(m, 'private interpreter module: a pickle has no reason to name it');
 const HARMLESS_BUILTINS = new Set(NOT_DANGEROUS_BUILTINS);
+/**
+ * Modules that other modules import under their own name, so `torch.serialization.os` is the os module itself:
+ * named as a global, it is what the next attribute walk, getattr or BUILD works on. Other denylisted names are
+ * not taken as module objects when they end a name (`torch.autograd.profiler.profile` is a class, not profile).
+ */
+const MODULE_OBJECTS = new Set(['os', 'posix', 'nt', 'sys', 'subprocess', 'builtins', '__builtins__', 'shutil', 'socket', 'pickle',
+  '_pickle', 'importlib', 'ctypes', 'runpy', 'marshal', 'pty', '_posixsubprocess', 'io', '_io', 'operator', '_operator']);
 const isDunder = (segment: string): boolean => segment.length > 4 && segment.startsWith('__') && segment.endsWith('__');
 
 /**
@@ -25,6 +32,10 @@ export function dangerousReason(module: string, name: string): string | undefine
   if (direct !== undefined) return direct;
   const walked = nameParts.slice(1).find(isDunder) ?? (nameParts.length > 1 && isDunder(nameParts[0]!) ? nameParts[0] : undefined);
   if (walked !== undefined) return `${module}.${name} walks through ${walked}, which reaches interpreter internals (globals, builtins, subclasses, call slots)`;
+  const last = nameParts[nameParts.length - 1]!;
+  if (nameParts.length === 1 && MODULE_OBJECTS.has(last) && module !== last) {
+    return `${module}.${name} is the ${MODULE_ALIASES[last] ?? last} module reached as an attribute: ${pathReason([last])}`;
+  }
   // An attribute walk: each step from the name's first segment on may be a module the previous one imported.
   for (let start = moduleParts.length; nameParts.length > 1 && start < parts.length - 1; start++) {
     const reached = pathReason(parts.slice(start));
@@ -42,7 +53,8 @@ function pathReason(parts: readonly string[]): string | undefined {
     const exact = EXACT.get(prefix) ?? EXACT.get(asWritten);
     if (exact !== undefined) return `${prefix}${spelled}: ${exact}`;
   }
-  for (const [prefix, asWritten] of prefixes) {
+  // The most specific module entry explains best (logging.handlers, not logging).
+  for (const [prefix, asWritten] of [...prefixes].reverse()) {
     const whole = MODULES.get(prefix) ?? MODULES.get(asWritten);
     if (whole === undefined) continue;
     // The builtins entry spares the plain constructors and functions, but not attributes walked from them.
