@@ -17,7 +17,7 @@ import { ConversionRefusedError } from '../../src/ast/errors';
 import { mapCheckpoint } from '../../src/ast/mapping';
 import { defaultConversionOptions, describeGrid, validateConversionOptions } from '../../src/ast/options';
 import { planConversion } from '../../src/ast/plan';
-import { CheckpointError } from '../../src/core/errors';
+import { CheckpointError, PickleFormatError } from '../../src/core/errors';
 import { Op } from '../../src/core/pickle/opcodes';
 import { openZip } from '../../src/core/zip/zipArchive';
 import { runPython } from '../helpers/torch';
@@ -198,6 +198,36 @@ function mutateValue(bytes: Uint8Array, ops: readonly [number, number, string][]
   return splice(bytes, at, 0, Uint8Array.of(...valueSnippet(random), Op.POP));
 }
 
+/**
+ * The tricks scanner bypasses use (make_scanner_attacks.py), as stack-neutral snippets inserted at an opcode
+ * boundary: each pushes something the scan must judge dangerous and pops it. A file that still lists must then be
+ * rated dangerous; FRAME with a random length is also inserted, for robustness only (it may happen to be legal).
+ */
+const TRICKS: Readonly<Record<string, string>> = {
+  'computed STACK_GLOBAL': 'cbuiltins\nstr\n(Vos\ntRVsystem\n\x930',
+  'BUILD on a module': 'ctorch\n_utils\n}Vx\nNsb0',
+  'SETITEM into sys.modules': 'csys\nmodules\nVx\nNs0',
+  'dotted attribute path': '\x8c\x13torch.serialization\x8c\x09os.system\x930',
+  'alias nt': 'cnt\nsystem\n0',
+  'alias _operator': 'c_operator\nattrgetter\n0',
+  '__builtins__ path': '\x8c\x0c__builtins__\x8c\x04eval\x930',
+  'dunder walk': '\x8c\x08builtins\x8c\x0dstr.__class__\x930',
+};
+const TRICK_NAMES = Object.keys(TRICKS);
+
+function scannerTrick(bytes: Uint8Array, ops: readonly [number, number, string][], random: () => number): { bytes: Uint8Array; trick: string } {
+  const pick = (n: number) => Math.floor(random() * n);
+  const [at] = ops[pick(ops.length)]!;
+  if (random() < 0.2) {
+    const frame = new Uint8Array(9);
+    frame[0] = Op.FRAME;
+    new DataView(frame.buffer).setBigUint64(1, BigInt(pick(80)), true);
+    return { bytes: splice(bytes, at, 0, frame), trick: 'lying FRAME' };
+  }
+  const trick = TRICK_NAMES[pick(TRICK_NAMES.length)]!;
+  return { bytes: splice(bytes, at, 0, text(TRICKS[trick]!)), trick };
+}
+
 /** safetensors: one number of the JSON header (shape, offsets) replaced by a boundary value, length field fixed up. */
 function mutateHeaderNumber(bytes: Uint8Array, random: () => number): Uint8Array {
   const length = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
@@ -214,11 +244,24 @@ function mutateHeaderNumber(bytes: Uint8Array, random: () => number): Uint8Array
   return out;
 }
 
-function makeCase(seeds: readonly Seed[], seed: number, caseNo: number): { name: string; bytes: Uint8Array } {
+/** A mutant; `trick` names the scanner trick it holds (its only edit), see TRICKS. */
+interface FuzzCase { readonly name: string; readonly bytes: Uint8Array; readonly trick?: string }
+
+function makeCase(seeds: readonly Seed[], seed: number, caseNo: number): FuzzCase {
   const random = rng(seed, caseNo);
   const base = seeds[Math.floor(random() * seeds.length)]!;
   const edits = [1, 1, 1, 2, 2, 3][Math.floor(random() * 6)]!;
   const name = `fuzz-s${seed}-c${caseNo}-${base.name}`;
+  if (base.ops.length > 0 && random() < 0.2) {
+    if (base.entries) {
+      const entries = base.entries.map((e) => ({ ...e }));
+      const pkl = entries.find((e) => e.name.endsWith('data.pkl'))!;
+      const { bytes, trick } = scannerTrick(pkl.data, base.ops, random);
+      pkl.data = bytes;
+      return { name, bytes: zipArchive(entries), trick };
+    }
+    return { name, ...scannerTrick(base.bytes, base.ops, random) };
+  }
   // Half the pickle cases start with a well-formed value edit (positions come from the unmutated opcodes).
   const structured = base.ops.length > 0 && random() < 0.5;
   const edit = (bytes: Uint8Array, pickle: boolean): Uint8Array => {
@@ -240,14 +283,24 @@ function makeCase(seeds: readonly Seed[], seed: number, caseNo: number): { name:
 
 // ---------------------------------------------------------------- one case
 
-/** Runs a mutant as the editor would; returns a failure message, or undefined when it ended well. */
-async function runCase(name: string, bytes: Uint8Array, outcomes: Map<string, number>): Promise<string | undefined> {
+/**
+ * Runs a mutant as the editor would; returns a failure message, or undefined when it ended well. Besides crashes:
+ * a broken pickle must still carry a verdict, and a listed file holding a scanner trick must be rated dangerous.
+ */
+async function runCase({ name, bytes, trick }: FuzzCase, outcomes: Map<string, number>): Promise<string | undefined> {
   const source = memorySource(name, bytes);
   const result = await attempt(source);
   if (result.crash !== undefined) return describe(result.crash);
   const count = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   if (!result.index) {
-    count(result.error!.name);
+    const error = result.error!;
+    if (error instanceof PickleFormatError && error.safety === undefined) return `an error without a verdict: ${error.message}`;
+    count(trick === undefined ? error.name : `trick refused (${error.name})`);
+    return undefined;
+  }
+  if (trick !== undefined) {
+    if (trick !== 'lying FRAME' && result.index.safety.verdict !== 'dangerous') return `${trick} listed as ${result.index.safety.verdict}`;
+    count(`trick listed ${result.index.safety.verdict}`);
     return undefined;
   }
   // Listed: the editor goes on with key mapping and model detection, the convert command with planning.
@@ -289,9 +342,9 @@ async function workerMain(input: WorkerInput): Promise<void> {
   for (let c = input.from; c < input.to; c++) {
     Atomics.store(progress, 0, c);
     while (c === injectedHang) { /* spin: the main thread must notice and move on */ }
-    const { name, bytes } = makeCase(input.seeds, input.seed, c);
+    const mutant = makeCase(input.seeds, input.seed, c);
     const started = performance.now();
-    const problem = await runCase(name, bytes, outcomes);
+    const problem = await runCase(mutant, outcomes);
     const ms = performance.now() - started;
     if (ms > slowest.ms) Object.assign(slowest, { case: c, ms });
     if (problem !== undefined) parentPort!.postMessage({ failure: { case: c, kind: 'crash', message: problem } } satisfies WorkerMessage);
