@@ -20,15 +20,18 @@ const PAYLOADS = [
   { from: 'ctypes-cdll-system-inst-p0-zip.pth', to: 'payload-ctypes.pth', global: 'ctypes.CDLL' },
 ];
 const RAW = { from: 'cprofile-run-stackglobal-p5-raw.pkl', to: 'payload-cprofile-raw.pt', global: 'cProfile.run' };
+/** From make_scanner_attacks.py: os.system runs, then data.pkl breaks; the error view must lead with the verdict. */
+const ERROR_AFTER = { from: 'error-after-global-zip.pth', to: 'payload-error-after-global.pth', global: 'os.system' };
 
-const copyPayloads = (script: string) => `
+const copyPayloads = (scripts: { script: string; files: [string, string][] }[]) => `
 import os, runpy, shutil, sys, tempfile
 ws = sys.argv[1]
-with tempfile.TemporaryDirectory() as tmp:
-    sys.argv = [${JSON.stringify(script)}, tmp]
-    runpy.run_path(sys.argv[0], run_name='__main__')
-    for src, dst in ${JSON.stringify([...PAYLOADS, RAW].map((p) => [p.from, p.to]))}:
-        shutil.copy(os.path.join(tmp, src), os.path.join(ws, dst))
+for script, files in ${JSON.stringify(scripts.map((s) => [s.script, s.files]))}:
+    with tempfile.TemporaryDirectory() as tmp:
+        sys.argv = [script, tmp]
+        runpy.run_path(sys.argv[0], run_name='__main__')
+        for src, dst in files:
+            shutil.copy(os.path.join(tmp, src), os.path.join(ws, dst))
 `;
 
 describe('hostile files in the checkpoint editor (real workbench)', () => {
@@ -41,7 +44,10 @@ describe('hostile files in the checkpoint editor (real workbench)', () => {
     ws = await prepareWorkspace({
       fixtures: [SAMPLE],
       files: Object.fromEntries(malformed.map((m) => [`malformed/${m.name}`, m.bytes])),
-      torchScript: copyPayloads(join(projectRoot(), 'test', 'hostile', 'make_hostile.py')),
+      torchScript: copyPayloads([
+        { script: join(projectRoot(), 'test', 'hostile', 'make_hostile.py'), files: [...PAYLOADS, RAW].map((p) => [p.from, p.to]) },
+        { script: join(projectRoot(), 'test', 'hostile', 'make_scanner_attacks.py'), files: [[ERROR_AFTER.from, ERROR_AFTER.to]] },
+      ]),
     });
     wb = await Workbench.start({ workspace: ws.dir });
     view = wb.webview();
@@ -72,6 +78,19 @@ describe('hostile files in the checkpoint editor (real workbench)', () => {
     await open(RAW.to);
     const message = (await view.locator('[data-testid=error-message]').textContent()) ?? '';
     assert.match(message, /not a checkpoint: a plain pickle, not written by torch\.save; DANGEROUS to torch\.load: it names cProfile\.run/);
+  });
+
+  it('a pickle that breaks after its payload shows the DANGEROUS banner above its error', async () => {
+    await open(ERROR_AFTER.to);
+    const errorView = view.locator('[data-testid=error-view]');
+    const banner = errorView.locator('[data-testid=safety-banner]');
+    assert.equal(await banner.getAttribute('data-verdict'), 'dangerous');
+    assert.match((await banner.textContent()) ?? '', /before the error below.*os\.system/s);
+    // The banner comes first: above the message.
+    const [bannerBox, messageBox] = await Promise.all([banner.boundingBox(), errorView.locator('[data-testid=error-message]').boundingBox()]);
+    assert.ok(bannerBox && messageBox && bannerBox.y < messageBox.y, 'banner above the error');
+    assert.match((await view.locator('[data-testid=error-message]').textContent()) ?? '', /bad pickle: unknown opcode 0xff/);
+    await wb.screenshot('hostile-error-after-global');
   });
 
   it('each malformed file shows its one-line error, or lists when it is legal', async () => {

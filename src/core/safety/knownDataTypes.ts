@@ -20,7 +20,6 @@ const NAMES = [
   'omegaconf.base.Metadata', 'omegaconf.nodes.AnyNode', 'omegaconf.nodes.StringNode', 'omegaconf.nodes.IntegerNode',
   'omegaconf.nodes.FloatNode', 'omegaconf.nodes.BooleanNode', 'omegaconf.nodes.EnumNode', 'omegaconf.nodes.BytesNode',
   'omegaconf.nodes.PathNode',
-  'torch.optim.lr_scheduler.LambdaLR',
 ];
 
 /** numpy 1.25+ dtype classes (`numpy.dtypes.Float32DType`): data, like numpy.dtype. */
