@@ -19,8 +19,8 @@ export interface PickleScan {
 /**
  * Allowlist first: a global is safe only if torch.load(weights_only=True) would accept it; of the
  * rest, the known-dangerous ones are `dangerous` and everything else `not-weights-only`
- * (torch.load with weights_only=False would import and call it). `module` and `name` give the split
- * of a dotted attribute path; otherwise the last dot splits `fullName`.
+ * (torch.load with weights_only=False would import and call it). `split` gives module and name of a
+ * dotted attribute path; otherwise the last dot splits `fullName`.
  */
 export function classifyGlobal(fullName: string, count: number, split?: readonly [string, string]): GlobalRef {
   if (WEIGHTS_ONLY_GLOBALS.has(fullName)) {
