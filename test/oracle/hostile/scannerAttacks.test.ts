@@ -11,7 +11,7 @@ import type { SafetyReport } from '../../../src/core/checkpointIndex';
 import { CheckpointError } from '../../../src/core/errors';
 import { openFileSource } from '../../../src/core/io/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
-import { buildErrorView } from '../../../src/extension/editor/buildView';
+import { buildCheckpointView, buildErrorView } from '../../../src/extension/editor/buildView';
 import { runCli } from '../../helpers/cli';
 import { runPython, runPythonJson, tempDir } from '../../helpers/torch';
 
@@ -200,6 +200,19 @@ describe('scanner-bypass corpus: exact verdicts and reasons, never run', () => {
     const code = await runCli(['inspect', unknown.file]);
     assert.match(code.stdout, /\nsafety: data types torch\.serialization\.add_safe_globals can allow: argparse\.Namespace\n/);
     assert.match(code.stdout, /\nsafety: unknown code: trainer_callbacks\.OnLoad\. Allowing these lets the file's author run code; load with weights_only=False only if you trust the source\n/);
+  });
+
+  it("the editor's banner offers add_safe_globals for data types only, and calls the rest unknown code", async () => {
+    const sample = corpus.find((s) => s.name === 'unknown-code' && s.container === 'zip')!;
+    const source = await openFileSource(sample.file);
+    try {
+      const index = await openCheckpoint(source);
+      const view = buildCheckpointView({ file: { name: 'f.pth', uri: sample.file }, index, mapping: new Error('not AST'), detection: new Error('not AST'), loadMs: 0 });
+      assert.equal(view.safety.allowlistSnippet, 'import torch\nimport argparse\ntorch.serialization.add_safe_globals([argparse.Namespace])');
+      assert.deepEqual(view.safety.unknownCode, ['trainer_callbacks.OnLoad']);
+    } finally {
+      await source.close();
+    }
   });
 
   it("the editor's error view carries the verdict of what was read before the error", async () => {
