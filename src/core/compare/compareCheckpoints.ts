@@ -169,6 +169,7 @@ async function comparePair(
   const dtypeB = dtypeOf(pair.b);
   const numeric = isNumeric(dtypeA) && isNumeric(dtypeB);
   const sameDtype = dtypeA === dtypeB;
+  const bothFloat32 = dtypeA === 'float32' && dtypeB === 'float32';
   const chunksA = sideChunks(pair.a, sourceA, chunkElements, buffers.a, signal)[Symbol.asyncIterator]();
   const chunksB = sideChunks(pair.b, sourceB, chunkElements, buffers.b, signal)[Symbol.asyncIterator]();
   const acc = numeric ? new DiffAccumulator() : undefined;
@@ -180,11 +181,13 @@ async function comparePair(
         if (x.done !== y.done) throw new RangeError(`${pair.a.tensor.name} and ${pair.b.tensor.name} streamed different element counts`);
         break;
       }
-      const same = sameDtype && bytesEqual(x.value, y.value);
-      identical &&= same;
-      if (acc) {
-        if (same) acc.addIdentical(decodeValues(x.value, dtypeA));
-        else acc.add(decodeValues(x.value, dtypeA), decodeValues(y.value, dtypeB));
+      if (acc && bothFloat32 && aligned(x.value) && aligned(y.value)) {
+        identical = acc.addFloat32(asFloat32(x.value), asFloat32(y.value), asInt32(x.value), asInt32(y.value)) && identical;
+      } else {
+        const same = sameDtype && bytesEqual(x.value, y.value);
+        identical &&= same;
+        if (acc && same) acc.addIdentical(decodeValues(x.value, dtypeA));
+        else if (acc) acc.add(decodeValues(x.value, dtypeA), decodeValues(y.value, dtypeB));
       }
       onBytes(x.value.length + y.value.length);
     }
@@ -253,12 +256,24 @@ function sameShape(x: readonly number[], y: readonly number[]): boolean {
   return x.length === y.length && x.every((n, i) => n === y[i]);
 }
 
+function aligned(bytes: Uint8Array): boolean {
+  return bytes.byteOffset % 4 === 0 && bytes.length % 4 === 0;
+}
+
+function asFloat32(bytes: Uint8Array): Float32Array {
+  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+}
+
+function asInt32(bytes: Uint8Array): Int32Array {
+  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+}
+
 /** Byte equality, four bytes at a time when both chunks allow it. */
 export function bytesEqual(x: Uint8Array, y: Uint8Array): boolean {
   if (x.length !== y.length) return false;
-  if (x.byteOffset % 4 === 0 && y.byteOffset % 4 === 0 && x.length % 4 === 0) {
-    const wx = new Int32Array(x.buffer, x.byteOffset, x.length / 4);
-    const wy = new Int32Array(y.buffer, y.byteOffset, y.length / 4);
+  if (aligned(x) && aligned(y)) {
+    const wx = asInt32(x);
+    const wy = asInt32(y);
     for (let i = 0; i < wx.length; i++) if (wx[i] !== wy[i]) return false;
     return true;
   }

@@ -94,6 +94,35 @@ describe('DiffAccumulator', () => {
     assert.equal(viaAdd.result().relL2, 0);
   });
 
+  it('addFloat32 (bits compared in the same pass) equals the naive definitions and finds identical chunks', () => {
+    const fa = Float32Array.from(a);
+    const fb = Float32Array.from(b);
+    const bits = (f: Float32Array, from: number, to: number): Int32Array => new Int32Array(f.buffer, from * 4, to - from);
+    const run = (size: number): { stats: DiffStatistics; identical: boolean[] } => {
+      const acc = new DiffAccumulator();
+      const identical: boolean[] = [];
+      for (let from = 0; from < n; from += size) {
+        const to = Math.min(n, from + size);
+        identical.push(acc.addFloat32(fa.subarray(from, to), fb.subarray(from, to), bits(fa, from, to), bits(fb, from, to)));
+      }
+      return { stats: acc.result(), identical };
+    };
+    const whole = run(n);
+    const want = naive([...fa], [...fb]);
+    assert.equal(whole.stats.compared, want.compared);
+    assert.equal(whole.stats.maxAbsDiff, want.maxAbsDiff);
+    close(whole.stats.meanAbsDiff, want.meanAbsDiff, 'meanAbsDiff');
+    close(whole.stats.relL2, want.relL2, 'relL2');
+    close(whole.stats.cosine, want.cosine, 'cosine');
+    assert.deepEqual([whole.stats.nan, whole.stats.inf], [want.nan, want.inf]);
+    assert.deepEqual(whole.identical, [false]);
+    for (const size of [1, 3, 1000]) assert.deepEqual(run(size).stats, whole.stats, `chunks of ${size}`);
+    // Chunks of 3 are identical exactly when none of their positions was changed (every third) or made NaN/Inf on one side.
+    const expectedIdentical = Array.from({ length: Math.ceil(n / 3) }, (_, c) =>
+      [0, 1, 2].map((k) => c * 3 + k).filter((i) => i < n).every((i) => new Int32Array(fa.buffer)[i] === new Int32Array(fb.buffer)[i]));
+    assert.deepEqual(run(3).identical, expectedIdentical);
+  });
+
   it('says 0 relL2 for two zero tensors, Infinity when only a is zero, NaN cosine for a zero side', () => {
     const zeros = new Float64Array(4);
     const acc = new DiffAccumulator();
