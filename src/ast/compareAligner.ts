@@ -2,7 +2,8 @@ import type { CheckpointIndex } from '../core/checkpointIndex';
 import type { AlignedPair, DroppedTensor, PairSide, RuleAligner, RuleAlignment } from '../core/compare/alignment';
 import type { ByteSource } from '../core/io/byteSource';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
-import { detectModel, type ModelDetection } from './detect';
+import { readArchitecture } from './architecture';
+import { describeDetection, detectModel, type ModelDetection } from './detect';
 import { isFloatDType } from './floatCodec';
 import { inferGridInput } from './grid';
 import { mapStateDict } from './mapping';
@@ -22,13 +23,16 @@ export interface AlignerSide {
  * The SSAST/AST → HF AST rule table as a comparison aligner, in whichever direction the files are
  * given: a copied key pairs with its HF name, a fused qkv with each of query/key/value as a row slice,
  * position embeddings with the HF table (recomputed for the HF grid when the grids differ); keys the
- * conversion drops are `dropped`. Reads the `p_input_*` scalars that fix the pretraining grid.
+ * conversion drops are `dropped`. With `readValues` it reads the `p_input_*` scalars that fix the pretraining
+ * grid; without, it reads nothing and the grid is the one the shapes imply.
  */
-export async function hfAstAligner(a: AlignerSide, b: AlignerSide): Promise<RuleAligner> {
-  const detections = {
-    a: await detectModel({ ...a.index, tensors: a.tensors }, a.source),
-    b: await detectModel({ ...b.index, tensors: b.tensors }, b.source),
+export async function hfAstAligner(a: AlignerSide, b: AlignerSide, readValues: boolean): Promise<RuleAligner> {
+  const detect = (side: AlignerSide): Promise<ModelDetection> | ModelDetection => {
+    if (readValues) return detectModel({ ...side.index, tensors: side.tensors }, side.source);
+    const located = locateStateDict(side.tensors);
+    return describeDetection(located, readArchitecture(located));
   };
+  const detections = { a: await detect(a), b: await detect(b) };
   return (restA, restB) => {
     const forward = applyRules(restA, restB, detections.a, 'a');
     const backward = applyRules(restB, restA, detections.b, 'b');

@@ -88,7 +88,7 @@ export async function runDiff(args: string[]): Promise<number> {
     const comparison = await compareCheckpoints(a, b, {
       values: flags.values,
       ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
-      align: await hfAstAligner(a, b),
+      align: await hfAstAligner(a, b, flags.values),
       signal: abort.signal,
     });
     const input: DiffInput = { a: a.file, b: b.file, comparison, notCompared: notComparedOf(a, b) };

@@ -94,8 +94,9 @@ export async function compareCheckpoints(a: CompareSide, b: CompareSide, options
   const alignment = alignTensors(a.tensors, b.tensors, options.align);
   const readValues = options.values !== false;
   const chunkElements = Math.max(1, Math.floor(options.chunkElements ?? DEFAULT_CHUNK_ELEMENTS));
-  const buffers = { a: new ChunkBuffers(chunkElements * WIDEST_ITEM), b: new ChunkBuffers(chunkElements * WIDEST_ITEM) };
   const valued = readValues ? alignment.pairs.filter((p) => sameShape(shapeOf(p.a), shapeOf(p.b))) : [];
+  // Two recycled buffers per side (one chunk in use, one read ahead): the memory a comparison holds.
+  const buffers = valued.length > 0 ? { a: new ChunkBuffers(chunkElements * WIDEST_ITEM), b: new ChunkBuffers(chunkElements * WIDEST_ITEM) } : undefined;
   const progress = { pairsDone: 0, pairsTotal: alignment.pairs.length, bytesDone: 0, bytesTotal: valued.reduce((n, p) => n + bytesOf(p.a) + bytesOf(p.b), 0) };
   const report = (): void => options.onProgress?.({ ...progress });
 
@@ -109,7 +110,7 @@ export async function compareCheckpoints(a: CompareSide, b: CompareSide, options
     } else if (!readValues) {
       pairs.push({ ...base, status: sameDtype ? 'same-metadata' : 'dtype-changed' });
     } else {
-      const measured = await comparePair(pair, a.source, b.source, chunkElements, buffers, options.signal, (bytes) => {
+      const measured = await comparePair(pair, a.source, b.source, chunkElements, buffers!, options.signal, (bytes) => {
         progress.bytesDone += bytes;
         report();
       });
