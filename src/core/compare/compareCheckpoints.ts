@@ -1,12 +1,11 @@
 import type { ByteSource } from '../io/byteSource';
-import { decodeValues } from '../tensors/decode';
 import type { DType } from '../tensors/dtype';
-import { ITEMSIZE, product } from '../tensors/dtypeInfo';
-import { rowSlice } from '../tensors/rowSlice';
+import { product } from '../tensors/dtypeInfo';
 import type { TensorInfo } from '../tensors/tensorInfo';
-import { ChunkBuffers, isContiguous, readTensor, streamTensor } from '../tensors/tensorReader';
+import { ChunkBuffers } from '../tensors/tensorReader';
 import { alignTensors, type AlignedPair, type AlignedVia, type PairSide, type RuleAligner } from './alignment';
-import { DiffAccumulator, type DiffStatistics } from './diffAccumulator';
+import type { DiffStatistics } from './diffAccumulator';
+import { bytesOf, dtypeOf, measurePair, shapeOf } from './pairValues';
 
 export type PairStatus =
   | 'equal' | 'close' | 'different' | 'shape-changed' | 'dtype-changed' | 'same-metadata'
@@ -110,7 +109,7 @@ export async function compareCheckpoints(a: CompareSide, b: CompareSide, options
     } else if (!readValues) {
       pairs.push({ ...base, status: sameDtype ? 'same-metadata' : 'dtype-changed' });
     } else {
-      const measured = await comparePair(pair, a.source, b.source, chunkElements, buffers!, options.signal, (bytes) => {
+      const measured = await measurePair(pair, a.source, b.source, chunkElements, buffers!, options.signal, (bytes) => {
         progress.bytesDone += bytes;
         report();
       });
@@ -155,91 +154,6 @@ function summarize(pairs: readonly PairResult[]): ComparisonSummary {
   };
 }
 
-interface Measured {
-  /** Every chunk byte-identical (meaningful for equal dtypes only). */
-  readonly identical: boolean;
-  readonly statistics?: DiffStatistics;
-}
-
-/** Streams both sides of a pair of equal shapes in lockstep, chunk by chunk. */
-async function comparePair(
-  pair: AlignedPair, sourceA: ByteSource, sourceB: ByteSource, chunkElements: number,
-  buffers: { a: ChunkBuffers; b: ChunkBuffers }, signal: AbortSignal | undefined, onBytes: (n: number) => void,
-): Promise<Measured> {
-  const dtypeA = dtypeOf(pair.a);
-  const dtypeB = dtypeOf(pair.b);
-  const numeric = isNumeric(dtypeA) && isNumeric(dtypeB);
-  const sameDtype = dtypeA === dtypeB;
-  const bothFloat32 = dtypeA === 'float32' && dtypeB === 'float32';
-  const chunksA = sideChunks(pair.a, sourceA, chunkElements, buffers.a, signal)[Symbol.asyncIterator]();
-  const chunksB = sideChunks(pair.b, sourceB, chunkElements, buffers.b, signal)[Symbol.asyncIterator]();
-  const acc = numeric ? new DiffAccumulator() : undefined;
-  let identical = true;
-  try {
-    for (;;) {
-      const [x, y] = await Promise.all([chunksA.next(), chunksB.next()]);
-      if (x.done || y.done) {
-        if (x.done !== y.done) throw new RangeError(`${pair.a.tensor.name} and ${pair.b.tensor.name} streamed different element counts`);
-        break;
-      }
-      if (acc && bothFloat32 && aligned(x.value) && aligned(y.value)) {
-        identical = acc.addFloat32(asFloat32(x.value), asFloat32(y.value), asInt32(x.value), asInt32(y.value)) && identical;
-      } else {
-        const same = sameDtype && bytesEqual(x.value, y.value);
-        identical &&= same;
-        if (acc && same) acc.addIdentical(decodeValues(x.value, dtypeA));
-        else if (acc) acc.add(decodeValues(x.value, dtypeA), decodeValues(y.value, dtypeB));
-      }
-      onBytes(x.value.length + y.value.length);
-    }
-  } finally {
-    await Promise.all([chunksA.return?.(), chunksB.return?.()]);
-  }
-  return { identical, ...(acc ? { statistics: acc.result() } : {}) };
-}
-
-/** One side's contiguous little-endian bytes, `chunkElements` elements per chunk. */
-async function* sideChunks(side: PairSide, source: ByteSource, chunkElements: number, buffers: ChunkBuffers, signal?: AbortSignal): AsyncIterable<Uint8Array> {
-  const chunkBytes = chunkElements * ITEMSIZE[dtypeOf(side)];
-  const streamed = streamedTensor(side);
-  if (streamed) {
-    yield* streamTensor(source, streamed, { chunkBytes, signal, ...(chunkBytes <= buffers.chunkBytes ? { buffers } : {}) });
-    return;
-  }
-  const whole = await readTensor(source, side.tensor, signal);
-  const bytes = side.derived ? side.derived.compute(whole) : rowsOfBytes(side, whole);
-  for (let at = 0; at < bytes.length; at += chunkBytes) {
-    signal?.throwIfAborted();
-    yield bytes.subarray(at, at + chunkBytes);
-  }
-}
-
-/** The file view a side streams directly; undefined when its bytes must be computed in memory. */
-function streamedTensor(side: PairSide): TensorInfo | undefined {
-  if (side.derived) return undefined;
-  if (!side.rows) return side.tensor;
-  return isContiguous(side.tensor) ? rowSlice(side.tensor, side.rows[0], side.rows[1]) : undefined;
-}
-
-function rowsOfBytes(side: PairSide, whole: Uint8Array): Uint8Array {
-  if (!side.rows) return whole;
-  const rowBytes = product(side.tensor.shape.slice(1)) * ITEMSIZE[side.tensor.dtype];
-  return whole.subarray(side.rows[0] * rowBytes, side.rows[1] * rowBytes);
-}
-
-function shapeOf(side: PairSide): readonly number[] {
-  if (side.derived) return side.derived.shape;
-  return side.rows ? [side.rows[1] - side.rows[0], ...side.tensor.shape.slice(1)] : side.tensor.shape;
-}
-
-function dtypeOf(side: PairSide): DType {
-  return side.derived?.dtype ?? side.tensor.dtype;
-}
-
-function bytesOf(side: PairSide): number {
-  return product(shapeOf(side)) * ITEMSIZE[dtypeOf(side)];
-}
-
 function factsOf(side: PairSide): TensorFacts {
   return { name: side.tensor.name, dtype: dtypeOf(side), shape: shapeOf(side) };
 }
@@ -249,35 +163,7 @@ function rowsOf(pair: AlignedPair): Pick<PairResult, 'rows' | 'fused'> {
   return pair.b.rows ? { rows: pair.b.rows, fused: 'b' } : {};
 }
 
-function isNumeric(dtype: DType): boolean {
-  return dtype !== 'complex64' && dtype !== 'complex128';
-}
-
 function sameShape(x: readonly number[], y: readonly number[]): boolean {
   return x.length === y.length && x.every((n, i) => n === y[i]);
 }
 
-function aligned(bytes: Uint8Array): boolean {
-  return bytes.byteOffset % 4 === 0 && bytes.length % 4 === 0;
-}
-
-function asFloat32(bytes: Uint8Array): Float32Array {
-  return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
-}
-
-function asInt32(bytes: Uint8Array): Int32Array {
-  return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
-}
-
-/** Byte equality, four bytes at a time when both chunks allow it. */
-export function bytesEqual(x: Uint8Array, y: Uint8Array): boolean {
-  if (x.length !== y.length) return false;
-  if (aligned(x) && aligned(y)) {
-    const wx = asInt32(x);
-    const wy = asInt32(y);
-    for (let i = 0; i < wx.length; i++) if (wx[i] !== wy[i]) return false;
-    return true;
-  }
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-  return true;
-}

@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { DiffAccumulator, type DiffStatistics } from '../../../src/core/compare/diffAccumulator';
-import { bytesEqual } from '../../../src/core/compare/compareCheckpoints';
+import { bytesEqual } from '../../../src/core/compare/pairValues';
 
 /** Deterministic pseudo-random numbers (xorshift32), so a failing case can be replayed. */
 function random(seed: number): () => number {
