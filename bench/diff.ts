@@ -140,7 +140,8 @@ async function main(): Promise<void> {
       '',
       `Written by \`npm run bench:diff${opts.quick ? ' -- --quick' : ''}\` (bench/diff.ts) on ${startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC; ` +
         `median of ${opts.runs} alternating runs per command for SSAST-Base (after one untimed warm-up round), one run for the 2.4 GiB pairs. ` +
-        'Whole processes: wall time from spawn to exit, peak RSS from GNU time. Files are in the page cache (each command reads both whole files: the diff and torch rows every tensor byte, cmp every byte up to its first difference).',
+        'Whole processes: wall time from spawn to exit, peak RSS from GNU time. Each command reads both files (diff and torch every tensor byte, cmp every byte up to its first difference). ' +
+        'The files were just written or read: the SSAST-Base pairs are in the page cache, the 2.4 GiB ones only partly (7.6 GB of files beside other jobs\' memory).',
       '',
       `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB.toFixed(0)} GiB, shared with other jobs; Node ${machine.node}; Python ${machine.python}, torch ${machine.torch}. ` +
         `Load average (1, 5, 15 min): ${loadAtStart} at the start, ${loadAverage()} at the end.`,
