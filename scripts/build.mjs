@@ -41,7 +41,7 @@ const targets = [
   // parses only its own code. Each is self-contained; the code they share is in both.
   {
     ...common,
-    entryPoints: { 'cli-inspect': 'src/cli/inspect.ts', 'cli-convert': 'src/cli/convert.ts' },
+    entryPoints: { 'cli-inspect': 'src/cli/inspect.ts', 'cli-convert': 'src/cli/convert.ts', 'cli-diff': 'src/cli/diff.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

@@ -1,6 +1,7 @@
 import { ITEMSIZE, product } from '../core/tensors/dtypeInfo';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import { isContiguous } from '../core/tensors/tensorReader';
+import { rowSlice } from '../core/tensors/rowSlice';
 import { convertFloatBytes, fromFloat32, toFloat32, type FloatDType } from './floatCodec';
 import type { PlannedTensor } from './plan';
 import { adaptPositionEmbeddings } from './posEmbed';
@@ -39,18 +40,7 @@ export function unchangedSlice(planned: PlannedTensor): TensorInfo | undefined {
   const t = planned.transform;
   if (t.kind === 'copy') return source;
   if (t.kind !== 'rows') return undefined;
-  const perRow = rowElements(source);
-  const rowBytes = perRow * ITEMSIZE[source.dtype];
-  const rows = t.end - t.start;
-  return {
-    ...source,
-    name: `${source.name}[${t.start}:${t.end}]`,
-    shape: [rows, ...source.shape.slice(1)],
-    storageOffset: source.storageOffset + t.start * perRow,
-    numel: rows * perRow,
-    bytes: rows * rowBytes,
-    byteRange: [source.byteRange[0] + t.start * rowBytes, source.byteRange[0] + t.end * rowBytes],
-  };
+  return rowSlice(source, t.start, t.end);
 }
 
 /** Elements in one row of the first axis (q, k and v are row ranges of the fused tensor). */

@@ -1,4 +1,4 @@
-// Entry of `dist/cli.js`: dispatches to one bundle per command (dist/cli-inspect.js, dist/cli-convert.js, see
+// Entry of `dist/cli.js`: dispatches to one bundle per command (dist/cli-inspect.js, dist/cli-convert.js, dist/cli-diff.js, see
 // scripts/build.mjs), so `inspect` never parses the conversion code, and each bundle starts from a code cache.
 import { join } from 'node:path';
 import { loadCommandBundle } from './commandBundle';
@@ -8,6 +8,7 @@ const USAGE = `usage: ckpt-ast <command> [options]
 commands:
   inspect FILE [--json] [--hash]     list the tensors of a checkpoint
   convert FILE --out DIR [options]   convert an SSAST/AST checkpoint to a Hugging Face AST folder
+  diff A B [--json] [--no-values]    compare two checkpoints tensor by tensor
 
 run "ckpt-ast <command> --help" for a command's options`;
 
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return runBundle<typeof import('./inspect')>('cli-inspect.js', (m) => m.runInspect, rest);
     case 'convert':
       return runBundle<typeof import('./convert')>('cli-convert.js', (m) => m.runConvert, rest);
+    case 'diff':
+      return runBundle<typeof import('./diff')>('cli-diff.js', (m) => m.runDiff, rest);
     case '--help':
     case '-h':
     case 'help':

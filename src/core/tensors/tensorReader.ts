@@ -4,7 +4,7 @@ import { contiguousStrides, ITEMSIZE } from './dtypeInfo';
 import type { TensorInfo } from './tensorInfo';
 
 export interface StreamOptions {
-  /** Bytes per yielded chunk (rounded down to whole elements); 4 MiB by default. */
+  /** Bytes per yielded chunk (rounded down to whole elements); the buffers' size, else 4 MiB, by default. */
   readonly chunkBytes?: number;
   readonly signal?: AbortSignal;
   /**
@@ -58,7 +58,7 @@ export async function readTensor(source: ByteSource, tensor: TensorInfo, signal?
 /** The same bytes as readTensor, in chunks; contiguous tensors never hold more than one chunk. */
 export async function* streamTensor(source: ByteSource, tensor: TensorInfo, opts: StreamOptions = {}): AsyncIterable<Uint8Array> {
   const itemsize = ITEMSIZE[tensor.dtype];
-  const wanted = opts.buffers?.chunkBytes ?? opts.chunkBytes ?? DEFAULT_CHUNK;
+  const wanted = opts.chunkBytes ?? opts.buffers?.chunkBytes ?? DEFAULT_CHUNK;
   const chunk = Math.max(itemsize, Math.floor(wanted / itemsize) * itemsize);
   if (!isContiguous(tensor)) {
     const all = await readTensor(source, tensor, opts.signal);
