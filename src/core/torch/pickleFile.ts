@@ -1,16 +1,19 @@
-import type { CheckpointIndex, SafetyReport } from '../checkpointIndex';
+import type { CheckpointIndex } from '../checkpointIndex';
 import { NotACheckpointError, PickleFormatError, TorchFormatError } from '../errors';
 import type { ByteSource } from '../io/byteSource';
 import { u64 } from '../io/littleEndian';
 import type { UnpickleResult } from '../pickle/unpickler';
 import type { PyValue } from '../pickle/values';
 import { safetyReport } from '../safety/classifyGlobals';
+import type { NestedReader } from './embeddedStorage';
+import { readPlainPickle } from './rawPickle';
 import { ITEMSIZE } from '../tensors/dtypeInfo';
 import type { StorageRef } from '../tensors/tensorInfo';
 import { walkObjectTree } from './objectTree';
 import { readPickleAt } from './readPickleAt';
 import { collectStorageRecords, type StorageRecord } from './storageRecords';
 import { storageLookup } from './storageLookup';
+import { splitModuleSources } from './moduleSource';
 
 /** The first pickle of a legacy torch.save file is this number. */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -20,10 +23,10 @@ const TEXT_PICKLE_STARTS = new Set('c(]})NIJKLFSVUTX'.split('').map((c) => c.cha
 
 /**
  * Files that start with a pickle: the legacy torch format (torch < 1.6 or
- * `_use_new_zipfile_serialization=False`), or a plain pickle, which is not a checkpoint but is
- * still classified, since torch.load would unpickle it.
+ * `_use_new_zipfile_serialization=False`), or a plain pickle (pickle.dump, joblib.dump), listed as well:
+ * torch.load would unpickle it all.
  */
-export async function readPickleFile(source: ByteSource): Promise<CheckpointIndex> {
+export async function readPickleFile(source: ByteSource, readNested: NestedReader): Promise<CheckpointIndex> {
   const head = await source.read(0, Math.min(2, source.size));
   const binary = head[0] === 0x80 && (head[1] ?? 0) <= 5;
   if (!binary && !TEXT_PICKLE_STARTS.has(head[0]!)) {
@@ -37,20 +40,21 @@ export async function readPickleFile(source: ByteSource): Promise<CheckpointInde
     if (!binary && err instanceof PickleFormatError) {
       throw new NotACheckpointError(source.name, 'not a checkpoint: neither a torch file (zip or legacy pickle) nor safetensors');
     }
+    // joblib puts array bytes between the opcodes, where a plain unpickler stops: read with joblib's layout.
+    if (err instanceof PickleFormatError && (await mentionsJoblib(source))) return readPlainPickle(source, readNested);
     throw err;
   }
   if (first.value === LEGACY_MAGIC) return readLegacy(source, first);
   if (typeof first.value === 'bigint' && binary) {
     throw new TorchFormatError(source.name, `wrong magic number 0x${first.value.toString(16)} in a legacy torch file, expected 0x${LEGACY_MAGIC.toString(16)}`, { offset: 0 });
   }
-  const safety = safetyReport(first.globals);
-  throw new NotACheckpointError(source.name, `not a checkpoint: a plain pickle, not written by torch.save; ${describeSafety(safety)}`, {}, safety);
+  return readPlainPickle(source, readNested);
 }
 
-function describeSafety(safety: SafetyReport): string {
-  const unsafe = safety.globals.filter((g) => g.verdict !== 'safe').map((g) => g.name);
-  if (unsafe.length === 0) return 'it names no unsafe globals';
-  return `${safety.verdict === 'dangerous' ? 'DANGEROUS' : 'not weights-only'} to torch.load: it names ${unsafe.join(', ')}`;
+/** joblib names its array wrapper before the first array's bytes: early in the file. */
+async function mentionsJoblib(source: ByteSource): Promise<boolean> {
+  const head = await source.read(0, Math.min(64 * 1024, source.size));
+  return new TextDecoder('latin1').decode(head).includes('NumpyArrayWrapper');
 }
 
 /** Storages whose headers one read covers: the next ones while their bytes (as the pickle sizes them) stay small. */
@@ -78,7 +82,8 @@ async function readLegacy(source: ByteSource, magic: UnpickleResult): Promise<Ch
   const object = await readPickleAt(source, sysInfo.end);
   const keyList = await readPickleAt(source, object.end);
   const keys = storageKeys(file, keyList.value, object.end);
-  const records = new Map(collectStorageRecords(file, object.persistents).map((r) => [r.key, r]));
+  const { modules, storages: storageIds } = splitModuleSources(object.persistents);
+  const records = new Map(collectStorageRecords(file, storageIds).map((r) => [r.key, r]));
   const bigEndian = littleEndianFlag(sysInfo.value) === false;
 
   const storages = new Map<string, StorageRef>();
@@ -120,6 +125,7 @@ async function readLegacy(source: ByteSource, magic: UnpickleResult): Promise<Ch
     warnings: [...warnings, ...tree.warnings],
     safety: safetyReport(globals),
     headerMetadata: {},
+    ...(modules.length > 0 ? { moduleSources: modules } : {}),
   };
 }
 

@@ -1,0 +1,82 @@
+import type { CheckpointIndex, SafetyReport } from '../checkpointIndex';
+import { CheckpointError, PickleFormatError } from '../errors';
+import type { ByteSource } from '../io/byteSource';
+import { JoblibArrays } from '../joblib/joblibArrays';
+import { unpickle } from '../pickle/unpickler';
+import { globalName, type PyObject } from '../pickle/values';
+import { safetyReport } from '../safety/classifyGlobals';
+import { embeddedStorage, type NestedReader } from './embeddedStorage';
+import { walkObjectTree } from './objectTree';
+import { BadRebuildError, type InlineTensors, type ResolvedStorage } from './tensorRebuild';
+
+/** The same bound as a torch zip's data.pkl: a plain pickle is read whole. */
+const MAX_PLAIN_PICKLE = 1024 * 1024 * 1024;
+const LOAD_FROM_BYTES = 'torch.storage._load_from_bytes';
+
+/**
+ * A plain pickle (`pickle.dump`, joblib.dump): listed like a checkpoint, since torch.load or joblib.load would run
+ * all of it. Tensors pickled by value (`_rebuild_tensor_v2(_load_from_bytes(b'…'))`) carry a whole torch.save
+ * file each, which is read as a nested checkpoint: its storage becomes the tensor's, its globals join the verdict.
+ * joblib's arrays follow their wrappers outside the opcodes (JoblibArrays). The file is read whole (≤ 1 GiB).
+ */
+export async function readPlainPickle(source: ByteSource, readNested: NestedReader): Promise<CheckpointIndex> {
+  const file = source.name;
+  if (source.size > MAX_PLAIN_PICKLE) throw new PickleFormatError(file, `plain pickle is larger than the ${MAX_PLAIN_PICKLE}-byte limit`);
+  const bytes = await source.read(0, source.size);
+  const joblib = new JoblibArrays(file);
+  // Every call, kept or not: torch.load would run an embedded file even if the pickle then drops it.
+  const embeddedCalls: PyObject[] = [];
+  const pickled = unpickle(bytes, {
+    file,
+    observer: { afterBuild: (t, b, p) => joblib.afterBuild(t, b, p), called: (c) => void (globalName(c.callee) === LOAD_FROM_BYTES && embeddedCalls.push(c)) },
+  });
+  const globals = new Map(pickled.globals);
+  const add = (more: ReadonlyMap<string, number>) => more.forEach((n, name) => globals.set(name, (globals.get(name) ?? 0) + n));
+  add(joblib.globals);
+  const warnings = [...joblib.warnings];
+  if (pickled.end < bytes.length) warnings.push(`${bytes.length - pickled.end} bytes follow the pickle's STOP; pickle.load stops there and leaves them unread`);
+  const storages = new Map<PyObject, ResolvedStorage>();
+  const unscanned: string[] = [];
+  for (const call of embeddedCalls) {
+    const found = await embeddedStorage(file, call, readNested);
+    add(found.globals);
+    warnings.push(...found.warnings);
+    if (found.unscanned) unscanned.push(found.unscanned);
+    if (found.storage) storages.set(call, found.storage);
+  }
+  const safety = withUnscanned(safetyReport(globals), unscanned);
+  const inline: InlineTensors = { storage: (call) => storages.get(call), tensor: (obj) => joblib.tensor(obj) };
+  let tree;
+  try {
+    tree = walkObjectTree(file, pickled.value, noPersistentIds, inline);
+  } catch (err) {
+    // Never an error without a verdict: what the pickle names is known by now.
+    if (err instanceof CheckpointError) err.safety ??= safety;
+    throw err;
+  }
+  return {
+    file,
+    format: joblib.count > 0 ? 'joblib' : 'pickle',
+    fileSize: source.size,
+    tensors: tree.tensors,
+    metadata: tree.metadata,
+    stateDicts: tree.stateDicts,
+    warnings: [...warnings, ...tree.warnings],
+    safety,
+    headerMetadata: {},
+  };
+}
+
+/** pickle.load refuses persistent ids (it has no persistent_load); a plain pickle that holds one cannot be loaded. */
+function noPersistentIds(): never {
+  throw new BadRebuildError('a plain pickle holds a persistent id, which pickle.load refuses');
+}
+
+/** Embedded bytes that could not be scanned hide what they would run: `_load_from_bytes` is then dangerous. */
+function withUnscanned(report: SafetyReport, unscanned: readonly string[]): SafetyReport {
+  if (unscanned.length === 0) return report;
+  const reason = `torch.load would unpickle embedded bytes that could not be scanned (${unscanned[0]})`;
+  const loader = report.globals.find((g) => g.name === LOAD_FROM_BYTES);
+  const others = report.globals.filter((g) => g !== loader);
+  return { verdict: 'dangerous', globals: [{ name: LOAD_FROM_BYTES, count: loader?.count ?? 1, verdict: 'dangerous', reason }, ...others] };
+}
