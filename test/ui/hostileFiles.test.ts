@@ -68,10 +68,12 @@ describe('hostile files in the checkpoint editor (real workbench)', () => {
     await wb.screenshot('hostile-payload-banner');
   });
 
-  it('a raw payload pickle shows its error naming the global', async () => {
+  it('a raw payload pickle is listed as a plain pickle with the DANGEROUS banner naming the global', async () => {
     await open(RAW.to);
-    const message = (await view.locator('[data-testid=error-message]').textContent()) ?? '';
-    assert.match(message, /not a checkpoint: a plain pickle, not written by torch\.save; DANGEROUS to torch\.load: it names cProfile\.run/);
+    const banner = view.locator('[data-testid=safety-banner]');
+    assert.equal(await banner.getAttribute('data-verdict'), 'dangerous');
+    assert.match((await banner.textContent()) ?? '', /cProfile\.run/);
+    assert.equal(await view.locator('[data-testid=format]').textContent(), 'plain pickle (pickle.dump)');
   });
 
   it('each malformed file shows its one-line error, or lists when it is legal', async () => {
