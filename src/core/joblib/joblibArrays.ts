@@ -1,4 +1,5 @@
 import type { MetaValue } from '../checkpointIndex';
+import { arrayMeta, fortranStrides } from '../numpy/arrayShape';
 import { PickleFormatError } from '../errors';
 import { numpyDtype } from '../numpy/numpyDtype';
 import { unpickle } from '../pickle/unpickler';
@@ -70,17 +71,6 @@ export class JoblibArrays {
   tensor(obj: PyObject): TensorDescription | undefined {
     return this.arrays.get(obj);
   }
-}
-
-export function fortranStrides(shape: readonly number[]): number[] {
-  return contiguousStrides([...shape].reverse()).reverse();
-}
-
-export function arrayMeta(shape: readonly number[], descr: string, note: string): MetaValue {
-  return {
-    kind: 'object', type: 'numpy.ndarray',
-    args: [{ kind: 'tuple', items: shape.map((n) => ({ kind: 'int', value: String(n) })) }, { kind: 'str', value: descr }, { kind: 'str', value: note }],
-  };
 }
 
 function stateDict(state: PyValue | undefined): Map<string, PyValue> {

@@ -1,8 +1,7 @@
 import type { MetaValue } from '../checkpointIndex';
 import { NumpyFormatError } from '../errors';
-import type { ByteSource } from '../io/byteSource';
 import { u16, u32 } from '../io/littleEndian';
-import { fortranStrides, arrayMeta } from '../joblib/joblibArrays';
+import { arrayMeta, fortranStrides } from './arrayShape';
 import { contiguousStrides, ITEMSIZE, product } from '../tensors/dtypeInfo';
 import type { TensorInfo } from '../tensors/tensorInfo';
 import { numpyDtype } from './numpyDtype';
@@ -93,9 +92,4 @@ export function npyContent(file: string, name: string, header: NpyHeader, base: 
       ...(unreadable === undefined ? {} : { unreadable }),
     },
   };
-}
-
-/** Reads of an .npy's own bytes, from the file. */
-export function fileReads(source: ByteSource): (offset: number, length: number) => Promise<Uint8Array> {
-  return (offset, length) => source.read(offset, length);
 }
