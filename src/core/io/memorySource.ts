@@ -12,7 +12,8 @@ export function memorySource(name: string, bytes: Uint8Array): ByteSource {
       } catch (err) {
         return Promise.reject(err);
       }
-      return Promise.resolve(bytes.subarray(offset, offset + length));
+      // A copy: readers may change what they get (byte swapping), and the bytes are the outer file's.
+      return Promise.resolve(bytes.slice(offset, offset + length));
     },
     close: () => Promise.resolve(),
   };

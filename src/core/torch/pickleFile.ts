@@ -45,7 +45,8 @@ export async function readPickleFile(source: ByteSource, readNested: NestedReade
     throw err;
   }
   if (first.value === LEGACY_MAGIC) return readLegacy(source, first);
-  if (typeof first.value === 'bigint' && binary) {
+  // A legacy file has more pickles after its magic number; a lone pickled int is a plain pickle.
+  if (typeof first.value === 'bigint' && binary && first.end < source.size) {
     throw new TorchFormatError(source.name, `wrong magic number 0x${first.value.toString(16)} in a legacy torch file, expected 0x${LEGACY_MAGIC.toString(16)}`, { offset: 0 });
   }
   return readPlainPickle(source, readNested);
