@@ -318,10 +318,13 @@ class Machine {
     for (const item of flat) keyValues.push(item);
   }
 
-  /** Bytes stored as they are: where they start in the file is kept (embedded torch.save bytes are read there). */
+  /**
+   * Bytes stored as they are: a view, not a copy (a plain pickle of tensors is mostly such bytes, and the buffer
+   * lives while the tree is walked anyway), with where they start in the file (embedded torch.save bytes are read there).
+   */
   private bytesLiteral(n: number): PyBytes {
     const at = this.advance(n);
-    return { kind: 'bytes', bytes: this.bytes.slice(at, at + n), offset: this.where(at).offset };
+    return { kind: 'bytes', bytes: this.bytes.subarray(at, at + n), offset: this.where(at).offset };
   }
 
   /** Python 2 `str` (BINSTRING…): torch.load decodes it as UTF-8; keep bytes when it is not text. */

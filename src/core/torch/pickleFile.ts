@@ -32,7 +32,7 @@ export async function readPickleFile(source: ByteSource, readNested: NestedReade
   if (!binary && !TEXT_PICKLE_STARTS.has(head[0]!)) {
     throw new NotACheckpointError(source.name, 'not a checkpoint: neither a torch file (zip or legacy pickle) nor safetensors');
   }
-  let first: UnpickleResult;
+  let first: UnpickleResult | undefined;
   try {
     first = await readPickleAt(source, 0);
   } catch (err) {
@@ -49,6 +49,8 @@ export async function readPickleFile(source: ByteSource, readNested: NestedReade
   if (typeof first.value === 'bigint' && binary && first.end < source.size) {
     throw new TorchFormatError(source.name, `wrong magic number 0x${first.value.toString(16)} in a legacy torch file, expected 0x${LEGACY_MAGIC.toString(16)}`, { offset: 0 });
   }
+  // Read again with the dialects' hooks (joblib, embedded files): this parse, a whole file of values, goes first.
+  first = undefined;
   return readPlainPickle(source, readNested);
 }
 
