@@ -11,8 +11,8 @@ export type NestedReader = (source: ByteSource) => Promise<CheckpointIndex>;
 export interface EmbeddedStorage {
   /** The storage the bytes hold, at its place in the outer file; undefined when they hold none. */
   readonly storage?: ResolvedStorage;
-  /** What torch.load of the bytes would name: part of the outer file's verdict. */
-  readonly globals: ReadonlyMap<string, number>;
+  /** What torch.load of the bytes would run: part of the outer file's verdict. */
+  readonly safety?: SafetyReport;
   readonly warnings: readonly string[];
   /** Set when the bytes could not be scanned: what they would run is unknown. */
   readonly unscanned?: string;
@@ -30,7 +30,7 @@ export async function embeddedStorage(file: string, call: PyObject, readNested: 
   const blob = bytesOf(arg);
   const at = typeof arg === 'object' && arg !== null && arg.kind === 'bytes' ? arg.offset : undefined;
   const where = at === undefined ? 'in a pickle string' : `at byte ${at}`;
-  if (blob === undefined) return { globals: new Map(), warnings: [`torch.storage._load_from_bytes is called without bytes; nothing to scan`] };
+  if (blob === undefined) return { warnings: [`torch.storage._load_from_bytes is called without bytes; nothing to scan`] };
   let nested: CheckpointIndex;
   try {
     nested = await readNested(memorySource(`${file} (torch.save bytes ${where})`, blob));
@@ -38,20 +38,16 @@ export async function embeddedStorage(file: string, call: PyObject, readNested: 
     if (!(err instanceof CheckpointError)) throw err;
     // A malformed nested pickle stops torch.load where it stops us: what it named up to there is its verdict.
     const warnings = [`embedded torch.save bytes ${where} could not be read: ${err.message}`];
-    return err.safety ? { globals: counts(err.safety), warnings } : { globals: new Map(), warnings, unscanned: err.message };
+    return err.safety ? { safety: err.safety, warnings } : { warnings, unscanned: err.message };
   }
-  const globals = counts(nested.safety);
+  const safety = nested.safety;
   const warnings = nested.warnings.map((w) => `embedded torch.save bytes ${where}: ${w}`);
   const only = nested.tensors.length === 1 && nested.metadata.kind === 'tensor' ? nested.tensors[0]! : undefined;
   if (only === undefined || only.layout !== 'storage') {
     warnings.push(`embedded torch.save bytes ${where} hold ${nested.tensors.length} tensors, not one storage; scanned for their globals only`);
-    return { globals, warnings };
+    return { safety, warnings };
   }
   const unreadable = at === undefined ? IN_TEXT : only.unreadable;
   const storage = at === undefined ? only.storage : { ...only.storage, byteStart: only.storage.byteStart + at };
-  return { storage: { storage, viewOffset: only.storageOffset, ...(unreadable === undefined ? {} : { unreadable }) }, globals, warnings };
-}
-
-function counts(safety: SafetyReport): Map<string, number> {
-  return new Map(safety.globals.map((g) => [g.name, g.count]));
+  return { storage: { storage, viewOffset: only.storageOffset, ...(unreadable === undefined ? {} : { unreadable }) }, safety, warnings };
 }

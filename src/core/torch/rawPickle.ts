@@ -5,6 +5,7 @@ import { JoblibArrays } from '../joblib/joblibArrays';
 import { unpickle } from '../pickle/unpickler';
 import { globalName, type PyObject } from '../pickle/values';
 import { safetyReport } from '../safety/classifyGlobals';
+import { combineReports } from '../safety/combineReports';
 import { embeddedStorage, type NestedReader } from './embeddedStorage';
 import { walkObjectTree } from './objectTree';
 import { BadRebuildError, type InlineTensors, type ResolvedStorage } from './tensorRebuild';
@@ -37,14 +38,15 @@ export async function readPlainPickle(source: ByteSource, readNested: NestedRead
   if (pickled.end < bytes.length) warnings.push(`${bytes.length - pickled.end} bytes follow the pickle's STOP; pickle.load stops there and leaves them unread`);
   const storages = new Map<PyObject, ResolvedStorage>();
   const unscanned: string[] = [];
+  const nestedReports: SafetyReport[] = [];
   for (const call of embeddedCalls) {
     const found = await embeddedStorage(file, call, readNested);
-    add(found.globals);
+    if (found.safety) nestedReports.push(found.safety);
     warnings.push(...found.warnings);
     if (found.unscanned) unscanned.push(found.unscanned);
     if (found.storage) storages.set(call, found.storage);
   }
-  const safety = withUnscanned(safetyReport(globals), unscanned);
+  const safety = withUnscanned(combineReports([safetyReport(globals), ...nestedReports]), unscanned);
   const inline: InlineTensors = { storage: (call) => storages.get(call), tensor: (obj) => joblib.tensor(obj) };
   let tree;
   try {
