@@ -15,7 +15,7 @@ import { findFiles } from '../scripts/testFiles.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SUITES = ['unit', 'oracle', 'integration', 'ui'];
-const DEBIAN_PACKAGES = ['python3-torch', 'python3-numpy', 'chromium', 'ripgrep', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config'];
+const DEBIAN_PACKAGES = ['python3-torch', 'python3-numpy', 'python3-joblib', 'chromium', 'ripgrep', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config'];
 const minutes = (name, fallback) => Number(process.env[name] ?? fallback) * 60_000;
 // Bounds per suite, generous for a loaded 2-core machine; together they stay under CI's 25 minutes.
 const TIMEOUTS = { unit: minutes('UNIT_TIMEOUT_MIN', 8), oracle: minutes('ORACLE_TIMEOUT_MIN', 8), integration: minutes('INTEGRATION_TIMEOUT_MIN', 6), ui: minutes('UI_TIMEOUT_MIN', 10) };

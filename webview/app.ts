@@ -182,6 +182,12 @@ export class App {
     const tensor = this.view?.rows[row];
     if (!tensor) return;
     this.statsJob?.handle?.cancel();
+    if (tensor.unreadable !== undefined) {
+      // Nothing to compute: say why at once instead of asking the host to fail.
+      this.statsJob = { row };
+      this.stats.show(tensor, { phase: 'unavailable', message: tensor.unreadable });
+      return;
+    }
     const cached = this.statsCache.get(tensor.name);
     if (cached && !recompute) {
       this.statsJob = { row };

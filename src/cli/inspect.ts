@@ -10,9 +10,10 @@ import { writeStdout } from './stdout';
 
 const HELP = `usage: ckpt-ast inspect FILE [--json] [--hash]
 
-  --json   print one JSON object: {format, tensors, metadata, warnings, safety, unsafeGlobals};
+  --json   print one JSON object: {format, tensors, metadata, warnings, safety, unsafeGlobals[, moduleSources]};
            for a file that cannot be read, {error, safety, unsafeGlobals} (safety as far as read)
   --hash   add each tensor's sha256 (of its contiguous little-endian bytes); reads every tensor
+           (not for tensors marked "unreadable": sparse, or values not stored as file bytes)
 
 exit status: 0 listed, 1 usage, 2 unreadable or not a checkpoint`;
 
@@ -43,7 +44,8 @@ export async function runInspect(args: string[]): Promise<number> {
     let hashes: Map<TensorInfo, string> | undefined;
     if (values.hash) {
       hashes = new Map();
-      for (const tensor of index.tensors) hashes.set(tensor, await tensorSha256(source, tensor));
+      // Sparse tensors and values not stored as file bytes have no bytes to hash (their `unreadable` says why).
+      for (const tensor of index.tensors) if (tensor.unreadable === undefined) hashes.set(tensor, await tensorSha256(source, tensor));
     }
     writeStdout(values.json ? [inspectJson(index, hashes) + '\n'] : inspectTable(index, hashes));
     return 0;

@@ -10,6 +10,10 @@ const FORMAT_NAMES: Readonly<Record<CheckpointIndex['format'], string>> = {
   'torch-legacy': 'PyTorch legacy (torch.save before 1.6)',
   safetensors: 'safetensors',
   torchscript: 'TorchScript archive (torch.jit.save)',
+  pickle: 'plain pickle (pickle.dump; torch.load and pickle.load run all of it)',
+  joblib: 'joblib (joblib.dump; joblib.load runs its pickle)',
+  numpy: 'numpy .npy array',
+  npz: 'numpy .npz archive',
 };
 
 /** `module.name` of every global torch.load(weights_only=True) would refuse. */
@@ -41,12 +45,15 @@ export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorI
     format: index.format,
     tensors: index.tensors.map((t) => ({
       name: t.name, dtype: t.dtype, shape: t.shape, numel: t.numel, bytes: t.bytes,
-      ...(hashes ? { sha256: hashes.get(t) } : {}),
+      ...(t.layout === undefined ? {} : { layout: t.layout }),
+      ...(t.unreadable === undefined ? {} : { unreadable: t.unreadable }),
+      ...(hashes && t.unreadable === undefined ? { sha256: hashes.get(t) } : {}),
     })),
     metadata: index.metadata,
     warnings: index.warnings,
     safety: safetyJson(index.safety),
     unsafeGlobals: unsafeGlobals(index.safety),
+    ...(index.moduleSources ? { moduleSources: index.moduleSources } : {}),
   }, null, 2);
 }
 
@@ -55,9 +62,13 @@ const ROWS_PER_PIECE = 2000;
 
 /** The table as text pieces, each ending in a newline, to be written as they come. */
 export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): Generator<string> {
-  const header = ['name', 'dtype', 'shape', 'size', ...(hashes ? ['sha256'] : [])];
+  // A layout column only where some tensor has one (sparse, quantized, Fortran order): other tables stay as they were.
+  const layouts = index.tensors.some((t) => t.layout !== undefined);
+  const header = ['name', 'dtype', 'shape', 'size', ...(hashes ? ['sha256'] : []), ...(layouts ? ['layout'] : [])];
   const shapeText = (t: TensorInfo): string => `[${t.shape.join(', ')}]`;
-  const cellsOf = (t: TensorInfo): string[] => [t.name, t.dtype, shapeText(t), humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? ''] : [])];
+  const cellsOf = (t: TensorInfo): string[] => [
+    t.name, t.dtype, shapeText(t), humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? '-'] : []), ...(layouts ? [t.layout ?? ''] : []),
+  ];
   // Widths from a first pass that keeps no cells: holding 100 k rows of cells costs ~40 MB.
   const widths = header.map((h) => h.length);
   for (const t of index.tensors) {
@@ -65,7 +76,7 @@ export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tenso
     widths[1] = Math.max(widths[1]!, t.dtype.length);
     widths[2] = Math.max(widths[2]!, shapeText(t).length);
     widths[3] = Math.max(widths[3]!, humanBytes(t.bytes).length);
-    if (hashes) widths[4] = Math.max(widths[4]!, hashes.get(t)?.length ?? 0);
+    if (hashes) widths[4] = Math.max(widths[4]!, hashes.get(t)?.length ?? 1);
   }
   const last = header.length - 1;
   // Concatenation, not cells.map().join(): no throw-away array per row (100 k rows).
@@ -75,7 +86,7 @@ export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tenso
       const cell = cells[c]!;
       text += (c === 0 ? '' : '  ') + (c === 3 ? cell.padStart(widths[c]!) : c === last ? cell : cell.padEnd(widths[c]!));
     }
-    return text + '\n';
+    return text.trimEnd() + '\n';
   };
   yield `${index.file}\nformat: ${FORMAT_NAMES[index.format]}, ${humanBytes(index.fileSize)} on disk\n\n${line(header)}`;
   let piece = '';
@@ -92,6 +103,7 @@ export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tenso
     '',
     `${index.tensors.length} tensors, ${groupThousands(totalElements)} elements, ${humanBytes(totalBytes)}`,
     safetyLine(index),
+    ...(index.moduleSources ?? []).map((m) => `module source saved with the file: ${m.className} (${m.source.split('\n').length} lines, from ${m.sourceFile}); see --json moduleSources`),
     ...index.warnings.map((w) => `warning: ${w}`),
   ];
   yield piece + footer.join('\n') + '\n';

@@ -1,6 +1,18 @@
 import type { TensorInfo } from './tensors/tensorInfo';
 
-export type CheckpointFormat = 'torch-zip' | 'torch-legacy' | 'safetensors' | 'torchscript';
+export type CheckpointFormat =
+  | 'torch-zip' | 'torch-legacy' | 'safetensors' | 'torchscript'
+  /** A plain pickle (pickle.dump), a joblib.dump file, a numpy .npy array, an .npz archive of them. */
+  | 'pickle' | 'joblib' | 'numpy' | 'npz';
+
+/** The source a legacy whole-module save (`torch.save(model)` before 1.6) keeps of each module class. */
+export interface ModuleSource {
+  /** `module.Class` as pickled. */
+  readonly className: string;
+  /** Path of the source file on the machine that saved it. */
+  readonly sourceFile: string;
+  readonly source: string;
+}
 
 /** Verdict of the allowlist-first global scan (see README, "Safety"). */
 export type SafetyVerdict = 'safe' | 'not-weights-only' | 'dangerous';
@@ -62,4 +74,6 @@ export interface CheckpointIndex {
   readonly safety: SafetyReport;
   /** safetensors `__metadata__`; empty for torch files. */
   readonly headerMetadata: Readonly<Record<string, string>>;
+  /** Legacy whole-module saves only: the module classes' source code, in pickle order. */
+  readonly moduleSources?: readonly ModuleSource[];
 }

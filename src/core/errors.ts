@@ -63,6 +63,9 @@ export class TorchFormatError extends CheckpointError {
 export class SafetensorsFormatError extends CheckpointError {
   override get code(): CheckpointErrorCode { return 'safetensors-format'; }
 }
+export class NumpyFormatError extends CheckpointError {
+  override get code(): CheckpointErrorCode { return 'numpy-format'; }
+}
 /** Not a format we read. For a plain pickle, `safety` still says what torch.load would run. */
 export class NotACheckpointError extends CheckpointError {
   constructor(file: string, problem: string, where: ErrorLocation = {}, safety?: SafetyReport) {

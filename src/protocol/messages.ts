@@ -4,7 +4,7 @@
  * `requestId` and is answered by exactly one `response` (ok or error); the webview fails a
  * request itself when no answer arrives within its bound (see `requestTimeoutMs`).
  */
-import type { CheckpointFormat, GlobalRef, MetaValue, SafetyVerdict, StateDictLocation } from '../core/checkpointIndex';
+import type { CheckpointFormat, GlobalRef, MetaValue, ModuleSource, SafetyVerdict, StateDictLocation } from '../core/checkpointIndex';
 import type { DType } from '../core/tensors/dtype';
 import type { TensorStatistics } from '../core/tensors/statistics';
 import type { HfModelKind, KeyMappingStatus } from '../ast/keyMapping';
@@ -42,6 +42,10 @@ export interface TensorRow {
   readonly targets: readonly TargetView[];
   /** Why it is dropped or unknown. */
   readonly reason?: string;
+  /** Sparse layout, quantization, Fortran order (TensorInfo.layout). */
+  readonly layout?: string;
+  /** Why its values cannot be read (TensorInfo.unreadable): statistics say so instead of running. */
+  readonly unreadable?: string;
 }
 
 export interface DTypeShare {
@@ -99,6 +103,8 @@ export interface CheckpointView {
   readonly stateDicts: readonly StateDictLocation[];
   readonly metadata: MetaValue;
   readonly headerMetadata: Readonly<Record<string, string>>;
+  /** Legacy whole-module saves: each module class's source as saved with the file. */
+  readonly moduleSources: readonly ModuleSource[];
   readonly warnings: readonly string[];
   /** Milliseconds the host spent reading the file and mapping it. */
   readonly loadMs: number;

@@ -29,6 +29,8 @@ export interface PackedRows {
   readonly reasonIndex: Int32Array;
   /** Only rows that have targets: [row, targets]. */
   readonly targets: readonly (readonly [number, readonly TargetView[]])[];
+  /** Only rows with a layout or a reason their values cannot be read (sparse, quantized…): [row, layout, unreadable]. */
+  readonly layouts: readonly (readonly [number, string | undefined, string | undefined])[];
 }
 
 const STATUSES: readonly KeyMappingStatus[] = ['mapped', 'dropped', 'unknown'];
@@ -58,6 +60,7 @@ export function packRows(rows: readonly TensorRow[]): PackedRows {
     reasons,
     reasonIndex: new Int32Array(n),
     targets: [] as (readonly [number, readonly TargetView[]])[],
+    layouts: [] as (readonly [number, string | undefined, string | undefined])[],
   };
   let d = 0;
   rows.forEach((r, i) => {
@@ -81,12 +84,14 @@ export function packRows(rows: readonly TensorRow[]): PackedRows {
       packed.reasonIndex[i] = ri;
     }
     if (r.targets.length > 0) packed.targets.push([i, r.targets]);
+    if (r.layout !== undefined || r.unreadable !== undefined) packed.layouts.push([i, r.layout, r.unreadable]);
   });
   return packed;
 }
 
 export function unpackRows(p: PackedRows): TensorRow[] {
   const targets = new Map(p.targets);
+  const layouts = new Map(p.layouts.map(([i, layout, unreadable]) => [i, { layout, unreadable }]));
   const rows = new Array<TensorRow>(p.count);
   let d = 0;
   for (let i = 0; i < p.count; i++) {
@@ -97,6 +102,7 @@ export function unpackRows(p: PackedRows): TensorRow[] {
     const stride = Array.from(p.strides.subarray(d, d + rank));
     d += rank;
     const reason = p.reasonIndex[i]! >= 0 ? p.reasons[p.reasonIndex[i]!] : undefined;
+    const extra = layouts.get(i);
     rows[i] = {
       name: p.names[i]!,
       dtype: p.dtypes[p.dtypeIndex[i]!]!,
@@ -110,6 +116,8 @@ export function unpackRows(p: PackedRows): TensorRow[] {
       status: STATUSES[p.status[i]!]!,
       targets: targets.get(i) ?? [],
       ...(reason !== undefined ? { reason } : {}),
+      ...(extra?.layout !== undefined ? { layout: extra.layout } : {}),
+      ...(extra?.unreadable !== undefined ? { unreadable: extra.unreadable } : {}),
     };
   }
   return rows;

@@ -59,9 +59,16 @@ def opcodes(stream):
     # [position, length, name] of each opcode of the pickle at the stream's position (positions absolute)
     ops = list(pickletools.genops(stream))
     return [[pos, (nxt[2] if nxt else pos + 1) - pos, op.name] for (op, _, pos), nxt in zip(ops, ops[1:] + [None])]
+import pickle, joblib
+with open(folder + '/plain.pkl', 'wb') as f:  # pickle.dump of tensors: embedded torch.save bytes
+    pickle.dump({'w': w, 'h': torch.randn(3).half(), 'epoch': 7}, f, protocol=4)
+joblib.dump({'a': np.arange(12.0).reshape(3, 4), 'f': np.asfortranarray(np.ones((2, 3))), 'o': np.array([None, 1], dtype=object)}, folder + '/arrays.joblib')
+np.save(folder + '/array.npy', np.arange(6, dtype=np.float32).reshape(2, 3))
+np.savez(folder + '/arrays.npz', x=np.ones((2, 2)), o=np.array([{'k': 1}], dtype=object))
 def pickle_ops(name):
     path = folder + '/' + name
-    if name.endswith('.safetensors'): return []
+    if name.endswith(('.safetensors', '.joblib', '.npy', '.npz')): return []  # raw bytes between or before the opcodes
+    if name.endswith('.pkl'): return opcodes(io.BytesIO(open(path, 'rb').read()))
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as z:
             return opcodes(io.BytesIO(z.read([n for n in z.namelist() if n.endswith('data.pkl')][0])))
@@ -69,7 +76,8 @@ def pickle_ops(name):
     return [op for _ in range(5) for op in opcodes(stream)]  # magic, protocol, sys info, object, storage keys
 import shutil
 shutil.copy(sys.argv[2], folder + '/ssast-tiny-sample.pth')  # the committed SSAST sample: detection and planning run on its mutants
-names = ['zip-p2.pth', 'zip-p4.pth', 'legacy.pth', 'tensors.safetensors', 'torchscript.pt', 'ssast-tiny-sample.pth']
+names = ['zip-p2.pth', 'zip-p4.pth', 'legacy.pth', 'tensors.safetensors', 'torchscript.pt', 'ssast-tiny-sample.pth',
+         'plain.pkl', 'arrays.joblib', 'array.npy', 'arrays.npz']
 print(json.dumps({name: pickle_ops(name) for name in names}))
 `;
 
@@ -273,12 +281,13 @@ function makeCase(seeds: readonly Seed[], seed: number, caseNo: number): FuzzCas
   if (base.entries && (structured || random() < 0.6)) {
     // Mutate data.pkl itself and rebuild a consistent zip: reaches the pickle machine past the zip checks.
     const entries = base.entries.map((e) => ({ ...e }));
-    const pkl = entries.find((e) => e.name.endsWith('data.pkl'))!;
-    pkl.data = edit(pkl.data, true);
+    // An .npz has no data.pkl: one of its .npy entries is mutated instead.
+    const pkl = entries.find((e) => e.name.endsWith('data.pkl')) ?? entries[Math.floor(random() * entries.length)]!;
+    pkl.data = edit(pkl.data, pkl.name.endsWith('data.pkl'));
     return { name, bytes: zipArchive(entries) };
   }
   if (base.name.endsWith('.safetensors') && random() < 0.5) return { name, bytes: mutateHeaderNumber(base.bytes, random) };
-  return { name, bytes: edit(base.bytes, base.name.startsWith('legacy')) };
+  return { name, bytes: edit(base.bytes, base.name.startsWith('legacy') || base.name.endsWith('.pkl')) };
 }
 
 // ---------------------------------------------------------------- one case

@@ -1,6 +1,6 @@
 // Hostile and malformed files in the real workbench, one after the other in the same window: payload
-// files (make_hostile.py) show the DANGEROUS banner naming the global, a raw payload pickle and broken
-// files show their one-line error, legal-but-nasty structures list, and the valid sample opened last
+// files (make_hostile.py) show the DANGEROUS banner naming the global (a raw payload pickle too, listed as
+// a plain pickle), broken files show their one-line error, legal-but-nasty structures list, and the valid sample opened last
 // still shows its tensor table: the extension host survived them all. Nothing ran (sentinels).
 import * as assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -61,7 +61,8 @@ describe('hostile files in the checkpoint editor (real workbench)', () => {
     await wb.quickOpen(name);
     await wb.waitForActiveTab(name);
     view = wb.webview();
-    await view.locator('[data-testid=tensor-row], [data-testid=error-view]').first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The header, not a row: a raw payload pickle is listed with no tensors at all.
+    await view.locator('[data-testid=header], [data-testid=error-view]').first().waitFor({ state: 'visible', timeout: 30_000 });
   }
 
   it('payload files show the DANGEROUS banner naming their global', async () => {
@@ -74,10 +75,12 @@ describe('hostile files in the checkpoint editor (real workbench)', () => {
     await wb.screenshot('hostile-payload-banner');
   });
 
-  it('a raw payload pickle shows its error naming the global', async () => {
+  it('a raw payload pickle is listed as a plain pickle with the DANGEROUS banner naming the global', async () => {
     await open(RAW.to);
-    const message = (await view.locator('[data-testid=error-message]').textContent()) ?? '';
-    assert.match(message, /not a checkpoint: a plain pickle, not written by torch\.save; DANGEROUS to torch\.load: it names cProfile\.run/);
+    const banner = view.locator('[data-testid=safety-banner]');
+    assert.equal(await banner.getAttribute('data-verdict'), 'dangerous');
+    assert.match((await banner.textContent()) ?? '', /cProfile\.run/);
+    assert.equal(await view.locator('[data-testid=format]').textContent(), 'plain pickle (pickle.dump)');
   });
 
   it('a pickle that breaks after its payload shows the DANGEROUS banner above its error', async () => {

@@ -14,6 +14,10 @@ const FORMAT_LABELS: Record<CheckpointView['format'], string> = {
   'torch-legacy': 'PyTorch legacy (pre-1.6)',
   safetensors: 'safetensors',
   torchscript: 'TorchScript archive',
+  pickle: 'plain pickle (pickle.dump)',
+  joblib: 'joblib (joblib.dump)',
+  numpy: 'numpy .npy',
+  npz: 'numpy .npz',
 };
 
 export function renderHeader(view: CheckpointView, actions: HeaderActions): HTMLElement {

@@ -41,6 +41,8 @@ function tooltipContent(row: TensorRow, pos: PosEmbedBreakdown | undefined): HTM
   const out: HTMLElement[] = [
     h('div', { class: 'tip-name' }, row.name),
     line('dtype', row.dtype),
+    ...(row.layout !== undefined ? [line('layout', row.layout)] : []),
+    ...(row.unreadable !== undefined ? [line('values', `not available: ${row.unreadable}`)] : []),
     line('shape', formatShape(row.shape)),
     line('strides', formatShape(row.stride)),
     line('storage', `${row.storageKey}, offset ${formatCount(row.storageOffset)} elements`),

@@ -22,6 +22,10 @@ export function renderSections(view: CheckpointView): HTMLElement[] {
   const dicts = view.stateDicts.map((d) => h('li', {}, h('code', {}, d.path.length ? d.path.join('.') : '(top level)'), ` — ${formatCount(d.tensorCount)} tensors`));
   out.push(section(`State dicts (${view.stateDicts.length})`, 'state-dicts', h('ul', {}, ...dicts), false));
   out.push(section('Metadata', 'metadata-tree', metaNode('(file)', view.metadata, true), false));
+  for (const m of view.moduleSources) {
+    const body = h('div', {}, h('p', { class: 'muted' }, `Saved from ${m.sourceFile}; torch.load imports the class by name and only compares this text.`), h('pre', { class: 'module-source' }, m.source));
+    out.push(section(`Module source: ${m.className}`, 'module-source', body, false));
+  }
   const headerKeys = Object.entries(view.headerMetadata);
   if (headerKeys.length > 0) {
     out.push(section('safetensors __metadata__', 'header-metadata', h('dl', {}, ...headerKeys.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])), false));

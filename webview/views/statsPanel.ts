@@ -7,7 +7,8 @@ import { button } from '../ui/toolkit';
 export type StatsState =
   | { readonly phase: 'running'; readonly done: number; readonly total: number }
   | { readonly phase: 'done'; readonly stats: StatisticsView }
-  | { readonly phase: 'failed'; readonly message: string; readonly cancelled: boolean };
+  | { readonly phase: 'failed'; readonly message: string; readonly cancelled: boolean }
+  | { readonly phase: 'unavailable'; readonly message: string };
 
 export class StatsPanel {
   readonly element = h('section', { class: 'stats-panel', testid: 'stats-panel', 'aria-live': 'polite', hidden: true });
@@ -54,6 +55,8 @@ export class StatsPanel {
         );
       case 'done':
         return this.results(state.stats);
+      case 'unavailable':
+        return h('div', { class: 'muted', testid: 'stats-unavailable' }, `Statistics not available: ${state.message}`);
     }
   }
 

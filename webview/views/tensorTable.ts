@@ -219,7 +219,7 @@ export class TensorTable {
       'div',
       { class: `row tensor status-${row.status}`, role: 'row', testid: 'tensor-row', 'data-name': row.name, 'data-status': row.status, 'data-row': index },
       name,
-      h('div', { class: 'cell', role: 'gridcell', testid: 'row-dtype' }, row.dtype),
+      h('div', { class: 'cell', role: 'gridcell', testid: 'row-dtype', title: row.layout }, row.layout === undefined ? row.dtype : `${row.dtype} · ${row.layout}`),
       h('div', { class: 'cell', role: 'gridcell', testid: 'row-shape' }, formatShape(row.shape)),
       h('div', { class: 'cell num', role: 'gridcell', testid: 'row-numel' }, formatCount(row.numel)),
       h('div', { class: 'cell num', role: 'gridcell', testid: 'row-bytes', 'data-bytes': row.bytes }, formatBytes(row.bytes)),

@@ -6,7 +6,7 @@ import { pythonThreeName } from './pythonNames';
 import { tensorCall } from './tensorCall';
 import { decodeQuotedString, decodeRawUnicodeEscape } from './textLiterals';
 import { persistentId } from './storagePid';
-import type { PyDict, PyGlobal, PyObject, PyPersistentId, PyValue } from './values';
+import type { PyBytes, PyDict, PyGlobal, PyObject, PyPersistentId, PyValue } from './values';
 
 /** Bounds that make a hostile pickle end with an error instead of exhausting time or memory. */
 export interface PickleLimits {
@@ -32,6 +32,19 @@ export interface PickleContext {
   readonly entry?: string;
   /** Added to positions in the buffer so offsets in errors are file offsets (legacy format). */
   readonly baseOffset?: number;
+  /** Set for dialects that put data between opcodes (joblib); the unpickler then keeps every memo entry. */
+  readonly observer?: PickleObserver;
+}
+
+/**
+ * What a reader of a pickle dialect sees while the opcodes run: joblib writes raw array bytes (or a whole
+ * second pickle) right after a wrapper object's BUILD, which its own unpickler reads from the file there.
+ */
+export interface PickleObserver {
+  /** After BUILD on a placeholder object: the buffer position to go on from (`position` when nothing follows). */
+  afterBuild(target: PyObject, bytes: Uint8Array, position: number): number;
+  /** Every call the pickle makes, whether or not the result is kept (torch.load runs them all). */
+  called(call: PyObject): void;
 }
 
 /** The value, plus what torch.load would run (PickleScan: globals, dotted names, hazards). */
@@ -103,7 +116,8 @@ class Machine {
     this.pos = start;
     this.data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.memoKept = memoReads(bytes, start)?.reads;
+    // An opcode scan cannot step over a dialect's inline data: then every memo entry is kept.
+    this.memoKept = context.observer === undefined ? memoReads(bytes, start)?.reads : undefined;
   }
 
   run(): UnpickleResult {
@@ -188,10 +202,10 @@ class Machine {
       case Op.BINUNICODE: this.push(this.utf8(this.u32())); return;
       case Op.SHORT_BINUNICODE: this.push(this.utf8(this.u8())); return;
       case Op.BINUNICODE8: this.push(this.utf8(this.length64())); return;
-      case Op.BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.u32()).slice() }); return;
-      case Op.SHORT_BINBYTES: this.push({ kind: 'bytes', bytes: this.take(this.u8()).slice() }); return;
+      case Op.BINBYTES: this.push(this.bytesLiteral(this.u32())); return;
+      case Op.SHORT_BINBYTES: this.push(this.bytesLiteral(this.u8())); return;
       case Op.BINBYTES8:
-      case Op.BYTEARRAY8: this.push({ kind: 'bytes', bytes: this.take(this.length64()).slice() }); return;
+      case Op.BYTEARRAY8: this.push(this.bytesLiteral(this.length64())); return;
       case Op.NEXT_BUFFER: return this.fail('pickle refers to an out-of-band buffer, which a file cannot provide');
       case Op.READONLY_BUFFER: return;
 
@@ -261,8 +275,10 @@ class Machine {
         const state = this.pop();
         const target = this.top();
         // Only placeholder objects keep state; BUILD on anything else would be a no-op or a Python error.
-        if (typeof target === 'object' && target !== null && target.kind === 'object') target.state = state;
-        else if (typeof target === 'object' && target !== null && target.kind === 'global') {
+        if (typeof target === 'object' && target !== null && target.kind === 'object') {
+          target.state = state;
+          if (this.context.observer) this.pos = this.context.observer.afterBuild(target, this.bytes, this.pos);
+        } else if (typeof target === 'object' && target !== null && target.kind === 'global') {
           this.hazard(`BUILD at byte ${this.where(this.opStart).offset} sets attributes of ${target.module}.${target.name} itself (a module or class): every later use of it runs the file's replacements`);
         }
         return;
@@ -319,8 +335,11 @@ class Machine {
 
   private object(callee: PyValue, args: readonly PyValue[], kwargs?: PyValue): PyObject {
     // Two literals rather than a conditional spread: one object shape, no per-object property copying.
-    if (kwargs === undefined) return { kind: 'object', callee, args, dictKeyValues: NO_ITEMS, listItems: NO_ITEMS };
-    return { kind: 'object', callee, args, kwargs, dictKeyValues: NO_ITEMS, listItems: NO_ITEMS };
+    const call: PyObject = kwargs === undefined
+      ? { kind: 'object', callee, args, dictKeyValues: NO_ITEMS, listItems: NO_ITEMS }
+      : { kind: 'object', callee, args, kwargs, dictKeyValues: NO_ITEMS, listItems: NO_ITEMS };
+    this.context.observer?.called(call);
+    return call;
   }
 
   private sequence(value: PyValue, what: string): readonly PyValue[] {
@@ -361,6 +380,15 @@ class Machine {
     if (typeof target !== 'object' || target === null || target.kind !== 'global') return false;
     this.hazard(`byte ${this.where(this.opStart).offset} ${what} ${target.module}.${target.name} itself: the file rewrites a global object (e.g. sys.modules) that later code trusts`);
     return true;
+  }
+
+  /**
+   * Bytes stored as they are: a view, not a copy (a plain pickle of tensors is mostly such bytes, and the buffer
+   * lives while the tree is walked anyway), with where they start in the file (embedded torch.save bytes are read there).
+   */
+  private bytesLiteral(n: number): PyBytes {
+    const at = this.advance(n);
+    return { kind: 'bytes', bytes: this.bytes.subarray(at, at + n), offset: this.where(at).offset };
   }
 
   /** Python 2 `str` (BINSTRING…): torch.load decodes it as UTF-8; keep bytes when it is not text. */

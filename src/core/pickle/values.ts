@@ -20,7 +20,12 @@ export type PyValue =
   | PyPersistent
   | PyStoragePid;
 
-export interface PyBytes { readonly kind: 'bytes'; readonly bytes: Uint8Array }
+export interface PyBytes {
+  readonly kind: 'bytes';
+  readonly bytes: Uint8Array;
+  /** Offset of the first byte in the file (in the zip entry for data.pkl), for bytes stored as they are (BINBYTES…). */
+  readonly offset?: number;
+}
 export interface PyTuple { readonly kind: 'tuple'; readonly items: readonly PyValue[] }
 export interface PyList { readonly kind: 'list'; readonly items: PyValue[] }
 /** Keys and values alternate (key, value, key, value…) in one array: no [key, value] array per entry (100 k tensors in one dict). */

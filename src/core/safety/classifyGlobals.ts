@@ -41,14 +41,23 @@ export function safetyReport(scan: PickleScan): SafetyReport {
   return report(refs, scan.hazards);
 }
 
-/** One report for several pickles torch.load runs in turn (the five of a legacy file, a nested checkpoint). */
+/**
+ * One report for several pickles torch.load runs in turn (the five of a legacy file, torch.save bytes embedded in a
+ * plain pickle): counts add up, each name keeps its worst verdict and that verdict's reason (a verdict raised inside
+ * a nested file survives into the outer one), and findings are kept.
+ */
 export function mergeReports(reports: readonly SafetyReport[]): SafetyReport {
   const byName = new Map<string, GlobalRef>();
   for (const g of reports.flatMap((r) => r.globals)) {
     const seen = byName.get(g.name);
-    byName.set(g.name, seen === undefined ? g : { ...seen, count: seen.count + g.count });
+    byName.set(g.name, seen === undefined ? g : { ...(RANK[g.verdict] > RANK[seen.verdict] ? g : seen), count: seen.count + g.count });
   }
   return report([...byName.values()], reports.flatMap((r) => r.findings ?? []));
+}
+
+/** The report of globals named outside one pickle's scan (joblib wrappers, object arrays' class names). */
+export function namesReport(globals: ReadonlyMap<string, number>): SafetyReport {
+  return safetyReport({ globals, attributePaths: new Map(), hazards: [] });
 }
 
 function report(refs: GlobalRef[], findings: readonly string[]): SafetyReport {

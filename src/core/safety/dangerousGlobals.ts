@@ -1,4 +1,4 @@
-import { DENYLIST, MODULE_ALIASES, NOT_DANGEROUS_BUILTINS, PRIVATE_STDLIB_MODULES } from './denylist';
+import { DATA_NAMES_IN_DENYLISTED_MODULES, DENYLIST, MODULE_ALIASES, PRIVATE_STDLIB_MODULES } from './denylist';
 
 const EXACT = new Map<string, string>();
 const MODULES = new Map<string, string>();
@@ -7,7 +7,7 @@ for (const [pattern, reason] of DENYLIST) {
   else EXACT.set(pattern, reason);
 }
 for (const m of PRIVATE_STDLIB_MODULES) if (!MODULES.has(m)) MODULES.set(m, 'private interpreter module: a pickle has no reason to name it');
-const HARMLESS_BUILTINS = new Set(NOT_DANGEROUS_BUILTINS);
+const SPARED = new Set(DATA_NAMES_IN_DENYLISTED_MODULES);
 /**
  * Modules that other modules import under their own name, so `torch.serialization.os` is the os module itself:
  * named as a global, it is what the next attribute walk, getattr or BUILD works on. Other denylisted names are
@@ -57,8 +57,9 @@ function pathReason(parts: readonly string[]): string | undefined {
   for (const [prefix, asWritten] of [...prefixes].reverse()) {
     const whole = MODULES.get(prefix) ?? MODULES.get(asWritten);
     if (whole === undefined) continue;
-    // The builtins entry spares the plain constructors and functions, but not attributes walked from them.
-    if (prefix === 'builtins' && canonical.length === 2 && HARMLESS_BUILTINS.has(canonical[1]!)) continue;
+    // A module entry spares its data names (the plain builtins constructors, joblib's array wrappers), but not
+    // attributes walked from them.
+    if (SPARED.has(canonical.join('.'))) continue;
     return `module ${prefix}${spelled}: ${whole}`;
   }
   return undefined;

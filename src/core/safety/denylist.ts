@@ -224,6 +224,18 @@ export const NOT_DANGEROUS_BUILTINS: readonly string[] = [
 ];
 
 /**
+ * Names inside a denylisted module that only hold data, spared by its `module.*` entry (not attributes walked
+ * from them): the array wrappers joblib.dump itself writes, whose BUILD only sets shape/dtype/order attributes
+ * (joblib's reader then reads the array bytes that follow).
+ */
+export const DATA_NAMES_IN_DENYLISTED_MODULES: readonly string[] = [
+  ...NOT_DANGEROUS_BUILTINS.map((n) => `builtins.${n}`),
+  'joblib.numpy_pickle.NumpyArrayWrapper',
+  'joblib.numpy_pickle_compat.NDArrayWrapper',
+  'joblib.numpy_pickle_compat.ZNDArrayWrapper',
+];
+
+/**
  * Private stdlib modules not listed above (`sys.stdlib_module_names` of CPython 3.11 starting with `_`): fickling
  * refuses every one of them, since a pickle has no reason to name interpreter internals. `_codecs.encode`, which
  * torch writes for bytes, is in the weights-only allowlist and never gets here.

@@ -36,4 +36,15 @@ export interface TensorInfo {
   readonly byteRange: readonly [number, number];
   /** True for `torch.nn.Parameter`. */
   readonly isParameter?: boolean;
+  /**
+   * What dtype and shape do not say, for people: a sparse layout ("sparse_coo, nnz=3, indices int64 [2, 3]"),
+   * a quantization ("per-tensor affine, scale=0.1, zero_point=2"), Fortran order, a storage saved on its own.
+   */
+  readonly layout?: string;
+  /**
+   * Set when the values are not one strided view of file bytes (a sparse tensor: then `bytes` and `byteRange`
+   * are its stored parts, `numel` the dense count), or not in the file as such (embedded in a protocol-2
+   * pickle string, compressed in an npz): why. Readers refuse the tensor with this reason.
+   */
+  readonly unreadable?: string;
 }

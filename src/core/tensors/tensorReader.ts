@@ -33,6 +33,11 @@ const DEFAULT_CHUNK = 4 * 1024 * 1024;
 /** readTensor holds the whole tensor in memory: larger ones are refused (a stride-0 view can claim terabytes). */
 export const MAX_READ_BYTES = 2 ** 31;
 
+/** Sparse tensors and values not stored as file bytes have no byte range to read (TensorInfo.unreadable says why). */
+function refuseUnreadable(source: ByteSource, tensor: TensorInfo): void {
+  if (tensor.unreadable !== undefined) throw new CheckpointError(source.name, `tensor ${tensor.name}: values not available: ${tensor.unreadable}`);
+}
+
 /** True when the view's elements lie in the storage in logical order, back to back. */
 export function isContiguous(tensor: Pick<TensorInfo, 'shape' | 'stride'>): boolean {
   const expected = contiguousStrides(tensor.shape);
@@ -44,6 +49,7 @@ export function isContiguous(tensor: Pick<TensorInfo, 'shape' | 'stride'>): bool
  * storage offset and arbitrary strides honoured. Memory is the tensor plus one read window.
  */
 export async function readTensor(source: ByteSource, tensor: TensorInfo, signal?: AbortSignal): Promise<Uint8Array> {
+  refuseUnreadable(source, tensor);
   if (tensor.numel === 0) return new Uint8Array(0);
   if (tensor.bytes > MAX_READ_BYTES) {
     throw new CheckpointError(source.name, `tensor ${tensor.name} is ${tensor.bytes} bytes, more than the ${MAX_READ_BYTES}-byte limit for reading it into memory`);
@@ -57,6 +63,7 @@ export async function readTensor(source: ByteSource, tensor: TensorInfo, signal?
 
 /** The same bytes as readTensor, in chunks; contiguous tensors never hold more than one chunk. */
 export async function* streamTensor(source: ByteSource, tensor: TensorInfo, opts: StreamOptions = {}): AsyncIterable<Uint8Array> {
+  refuseUnreadable(source, tensor);
   const itemsize = ITEMSIZE[tensor.dtype];
   const wanted = opts.chunkBytes ?? opts.buffers?.chunkBytes ?? DEFAULT_CHUNK;
   const chunk = Math.max(itemsize, Math.floor(wanted / itemsize) * itemsize);

@@ -1,10 +1,11 @@
 import type { MetaValue, StateDictLocation } from '../checkpointIndex';
 import { TorchFormatError } from '../errors';
-import { globalName, type PyObject, type PyTensorCall, type PyValue } from '../pickle/values';
+import { globalName, type PyObject, type PyPersistentId, type PyTensorCall, type PyValue } from '../pickle/values';
 import { ITEMSIZE, product } from '../tensors/dtypeInfo';
 import type { TensorInfo } from '../tensors/tensorInfo';
 import { inertCall, metaLeaf, pythonKey } from './metaLeaves';
-import { BadRebuildError, describeTensor, type StorageLookup, type TensorDescription } from './tensorRebuild';
+import { moduleSourceOf } from './moduleSource';
+import { BadRebuildError, describeTensor, type InlineTensors, type StorageLookup, type TensorDescription } from './tensorRebuild';
 
 /** What walking the unpickled object tree yields. */
 export interface ObjectTree {
@@ -24,8 +25,8 @@ const DICT_CLASSES = new Set(['collections.OrderedDict', 'collections.defaultdic
  * Walks the inert value a torch pickle built: tensors get their dict path as name
  * (`state_dict.module.v.cls_token`), everything else becomes a bounded MetaValue tree.
  */
-export function walkObjectTree(file: string, root: PyValue, lookup: StorageLookup): ObjectTree {
-  return new Walker(file, lookup).run(root);
+export function walkObjectTree(file: string, root: PyValue, lookup: StorageLookup, inline?: InlineTensors): ObjectTree {
+  return new Walker(file, lookup, inline).run(root);
 }
 
 class Walker {
@@ -40,7 +41,7 @@ class Walker {
   private intKeyedDepth = 0;
   private metaNodes = 0;
 
-  constructor(private readonly file: string, private readonly lookup: StorageLookup) {}
+  constructor(private readonly file: string, private readonly lookup: StorageLookup, private readonly inline?: InlineTensors) {}
 
   run(root: PyValue): ObjectTree {
     const metadata = this.walk(root, []);
@@ -70,6 +71,7 @@ class Walker {
       const tensor = this.tensorOf(value, path);
       if (tensor) return { kind: 'tensor', name: this.addTensor(tensor, path) };
     }
+    if (isStoragePid(value)) return { kind: 'tensor', name: this.addTensor(this.storageOf(value, path), path) };
     if (this.ancestors.has(value)) return { kind: 'ref', note: 'cycle' };
     if (this.shownWithoutTensors.has(value)) return { kind: 'ref', note: 'shared value, shown where it first appears' };
     const tensorsBefore = this.tensors.length;
@@ -101,7 +103,7 @@ class Walker {
 
   /** A call that is not a tensor (walk looked first). */
   private object(obj: PyObject, path: string[]): MetaValue {
-    const type = globalName(obj.callee) ?? 'call result';
+    const type = globalName(obj.callee) ?? moduleSourceOf(obj.callee)?.className ?? 'call result';
     if (DICT_CLASSES.has(type) || (obj.dictKeyValues.length > 0 && obj.args.length === 0 && obj.state === undefined)) {
       return this.dict(obj.dictKeyValues, path);
     }
@@ -130,7 +132,7 @@ class Walker {
    */
   private tensorOf(obj: PyObject | PyTensorCall, path: string[]): TensorDescription | undefined {
     try {
-      return describeTensor(obj, this.lookup);
+      return describeTensor(obj, this.lookup, 0, this.inline);
     } catch (err) {
       if (!(err instanceof BadRebuildError)) throw err;
       throw new TorchFormatError(this.file, `tensor ${path.join('.') || '<root>'}: ${err.message}`);
@@ -154,19 +156,46 @@ class Walker {
     const span = numel === 0 ? 0 : 1 + t.shape.reduce((sum, n, d) => sum + (n - 1) * t.stride[d]!, 0);
     const start = t.storage.byteStart + t.storageOffset * itemsize;
     const end = start + span * itemsize;
+    // A sparse tensor is its parts, not a view of the dense size: nothing to check against one storage.
+    if (t.storedBytes !== undefined) return this.pushTensor(t, name, path, numel, t.storedBytes, [t.storage.byteStart, t.storage.byteStart + t.storage.byteLength]);
     if (end > t.storage.byteStart + t.storage.byteLength) {
       throw new TorchFormatError(
         this.file,
         `tensor ${name} (shape [${t.shape.join(', ')}], offset ${t.storageOffset}) reads past the end of storage ${t.storage.key} (${t.storage.numel} elements)`,
       );
     }
+    return this.pushTensor(t, name, path, numel, numel * itemsize, [start, end]);
+  }
+
+  private pushTensor(t: TensorDescription, name: string, path: string[], numel: number, bytes: number, byteRange: readonly [number, number]): string {
     // `path` is a fresh array per child (walk never mutates one), so the tensor can keep it without a copy.
     const tensor: TensorInfo = {
       name, path, dtype: t.dtype, shape: t.shape, stride: t.stride, storageOffset: t.storageOffset,
-      storage: t.storage, numel, bytes: numel * itemsize, byteRange: [start, end],
+      storage: t.storage, numel, bytes, byteRange,
     };
-    this.tensors.push(t.isParameter ? { ...tensor, isParameter: true } : tensor);
+    const extra = t.isParameter || t.layout !== undefined || t.unreadable !== undefined;
+    this.tensors.push(extra ? {
+      ...tensor,
+      ...(t.isParameter ? { isParameter: true } : {}),
+      ...(t.layout === undefined ? {} : { layout: t.layout }),
+      ...(t.unreadable === undefined ? {} : { unreadable: t.unreadable }),
+    } : tensor);
     return name;
+  }
+
+  /** A storage saved on its own (`torch.save(t.storage())`, or a plain pickle's embedded bytes): a 1-D tensor of its elements. */
+  private storageOf(id: PyPersistentId, path: string[]): TensorDescription {
+    try {
+      const { storage, viewOffset, unreadable } = this.lookup(id);
+      const numel = storage.numel - viewOffset;
+      return {
+        dtype: storage.dtype, shape: [numel], stride: [1], storageOffset: viewOffset, storage, isParameter: false, layout: 'storage',
+        ...(unreadable === undefined ? {} : { unreadable }),
+      };
+    } catch (err) {
+      if (!(err instanceof BadRebuildError)) throw err;
+      throw new TorchFormatError(this.file, `storage ${path.join('.') || '<root>'}: ${err.message}`);
+    }
   }
 
   /** `keyValues`: keys and values alternating, as PyDict holds them. */
@@ -212,4 +241,11 @@ class Walker {
     this.metaNodes++;
     return value;
   }
+}
+
+/** torch.save's id of a storage (not of a module class, which legacy whole-module saves also write). */
+function isStoragePid(value: PyValue): value is PyPersistentId {
+  if (typeof value !== 'object' || value === null) return false;
+  if (value.kind === 'storage-pid') return true;
+  return value.kind === 'persistent' && typeof value.pid === 'object' && value.pid !== null && value.pid.kind === 'tuple' && value.pid.items[0] === 'storage';
 }

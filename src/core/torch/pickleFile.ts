@@ -5,13 +5,15 @@ import { u64 } from '../io/littleEndian';
 import type { UnpickleResult } from '../pickle/unpickler';
 import type { PyValue } from '../pickle/values';
 import { mergeReports, safetyReport } from '../safety/classifyGlobals';
-import { describeSafety } from '../safety/describeSafety';
+import type { NestedReader } from './embeddedStorage';
+import { readPlainPickle } from './rawPickle';
 import { ITEMSIZE } from '../tensors/dtypeInfo';
 import type { StorageRef } from '../tensors/tensorInfo';
 import { walkObjectTree } from './objectTree';
 import { readPickleAt } from './readPickleAt';
 import { collectStorageRecords, type StorageRecord } from './storageRecords';
 import { storageLookup } from './storageLookup';
+import { splitModuleSources } from './moduleSource';
 
 /** The first pickle of a legacy torch.save file is this number. */
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
@@ -21,16 +23,16 @@ const TEXT_PICKLE_STARTS = new Set('c(]})NIJKLFSVUTX'.split('').map((c) => c.cha
 
 /**
  * Files that start with a pickle: the legacy torch format (torch < 1.6 or
- * `_use_new_zipfile_serialization=False`), or a plain pickle, which is not a checkpoint but is
- * still classified, since torch.load would unpickle it.
+ * `_use_new_zipfile_serialization=False`), or a plain pickle (pickle.dump, joblib.dump), listed as well:
+ * torch.load would unpickle it all.
  */
-export async function readPickleFile(source: ByteSource): Promise<CheckpointIndex> {
+export async function readPickleFile(source: ByteSource, readNested: NestedReader): Promise<CheckpointIndex> {
   const head = await source.read(0, Math.min(2, source.size));
   const binary = head[0] === 0x80 && (head[1] ?? 0) <= 5;
   if (!binary && !TEXT_PICKLE_STARTS.has(head[0]!)) {
     throw new NotACheckpointError(source.name, 'not a checkpoint: neither a torch file (zip or legacy pickle) nor safetensors');
   }
-  let first: UnpickleResult;
+  let first: UnpickleResult | undefined;
   try {
     first = await readPickleAt(source, 0);
   } catch (err) {
@@ -40,16 +42,26 @@ export async function readPickleFile(source: ByteSource): Promise<CheckpointInde
     if (!binary && err instanceof PickleFormatError && !namedSomething) {
       throw new NotACheckpointError(source.name, 'not a checkpoint: neither a torch file (zip or legacy pickle) nor safetensors');
     }
+    // joblib puts array bytes between the opcodes, where a plain unpickler stops: read with joblib's layout.
+    if (err instanceof PickleFormatError && (await mentionsJoblib(source))) return readPlainPickle(source, readNested);
     throw err;
   }
   if (first.value === LEGACY_MAGIC) return readLegacy(source, first);
-  const safety = safetyReport(first);
-  if (typeof first.value === 'bigint' && binary) {
+  // A legacy file has more pickles after its magic number; a lone pickled int is a plain pickle.
+  if (typeof first.value === 'bigint' && binary && first.end < source.size) {
     const err = new TorchFormatError(source.name, `wrong magic number 0x${first.value.toString(16)} in a legacy torch file, expected 0x${LEGACY_MAGIC.toString(16)}`, { offset: 0 });
-    err.safety = safety;
+    err.safety = safetyReport(first);
     throw err;
   }
-  throw new NotACheckpointError(source.name, `not a checkpoint: a plain pickle, not written by torch.save; ${describeSafety(safety)}`, {}, safety);
+  // Read again with the dialects' hooks (joblib, embedded files): this parse, a whole file of values, goes first.
+  first = undefined;
+  return readPlainPickle(source, readNested);
+}
+
+/** joblib names its array wrapper before the first array's bytes: early in the file. */
+async function mentionsJoblib(source: ByteSource): Promise<boolean> {
+  const head = await source.read(0, Math.min(64 * 1024, source.size));
+  return new TextDecoder('latin1').decode(head).includes('NumpyArrayWrapper');
 }
 
 /** Storages whose headers one read covers: the next ones while their bytes (as the pickle sizes them) stay small. */
@@ -97,7 +109,8 @@ async function listLegacy(
   const object = await readPickle(sysInfo.end);
   const keyList = await readPickle(object.end);
   const keys = storageKeys(file, keyList.value, object.end);
-  const records = new Map(collectStorageRecords(file, object.persistents).map((r) => [r.key, r]));
+  const { modules, storages: storageIds } = splitModuleSources(object.persistents);
+  const records = new Map(collectStorageRecords(file, storageIds).map((r) => [r.key, r]));
   const bigEndian = littleEndianFlag(sysInfo.value) === false;
 
   const storages = new Map<string, StorageRef>();
@@ -134,6 +147,7 @@ async function listLegacy(
     warnings: [...warnings, ...tree.warnings],
     safety: safety(),
     headerMetadata: {},
+    ...(modules.length > 0 ? { moduleSources: modules } : {}),
   };
 }
 

@@ -56,6 +56,7 @@ export function buildCheckpointView({ file, index, mapping, detection, loadMs }:
     stateDicts: index.stateDicts,
     metadata: metadataOutline(index.metadata),
     headerMetadata: index.headerMetadata,
+    moduleSources: index.moduleSources ?? [],
     warnings: index.warnings,
     loadMs,
   };
@@ -100,6 +101,8 @@ function tensorRows(index: CheckpointIndex, mapping: KeyMappingResult | undefine
       status: m?.status ?? 'unknown',
       targets,
       reason: m ? m.reason : noMapping,
+      ...(t.layout !== undefined ? { layout: t.layout } : {}),
+      ...(t.unreadable !== undefined ? { unreadable: t.unreadable } : {}),
     };
   });
 }

@@ -25,7 +25,7 @@ export async function openInInspector(target?: unknown, tensorName?: unknown): P
 
 /** `.bin` and `.safetensors` belong to the optional editor; the rest to the default one. */
 function viewTypeFor(uri: vscode.Uri): string {
-  return /\.(bin|safetensors)$/i.test(uri.path) ? CHECKPOINT_VIEW_TYPES[1] : CHECKPOINT_VIEW_TYPES[0];
+  return /\.(bin|safetensors|pkl|pickle|joblib|npy|npz)$/i.test(uri.path) ? CHECKPOINT_VIEW_TYPES[1] : CHECKPOINT_VIEW_TYPES[0];
 }
 
 function activeResource(): vscode.Uri | undefined {
