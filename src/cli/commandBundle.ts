@@ -63,7 +63,7 @@ function loadWithOwnCache<T>(bundleFile: string, cacheDir: string): CommandBundl
       // Written aside then renamed: a concurrent run reads the old cache or the new one, never half of one.
       const partial = `${cacheFile}.${process.pid}.partial`;
       try {
-        mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+        makeCacheDir(cacheDir);
         writeFileSync(partial, Buffer.concat([header, script.createCachedData()]));
         renameSync(partial, cacheFile);
       } catch (err) {
@@ -72,6 +72,22 @@ function loadWithOwnCache<T>(bundleFile: string, cacheDir: string): CommandBundl
       }
     },
   };
+}
+
+/**
+ * `mkdir -p` with private folders. Not mkdirSync's `recursive`: on Node 20 it loops for ever where mkdir keeps
+ * answering ENOENT under an existing parent (any path below /proc), and XDG_CACHE_HOME may point anywhere.
+ */
+function makeCacheDir(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+    makeCacheDir(dirname(dir));
+    mkdirSync(dir, { mode: 0o700 });
+  }
 }
 
 /** Identifies the bundle file and the Node build: any rebuild or other Node gives another stamp. */

@@ -67,6 +67,16 @@ describe('CLI command bundles: V8 code cache', () => {
     assert.equal(loadCommandBundle<Answer>(file, cacheDir).cache, 'used');
   });
 
+  it('a cache folder that cannot be created is skipped, never a hang (below /proc mkdir answers ENOENT for ever)', () => {
+    const file = freshBundle();
+    // Elsewhere than Linux: below a regular file, which no mkdir can create either.
+    const impossible = process.platform === 'linux' ? join('/proc', 'ckpt-ast-cache-test', 'ckpt-ast') : join(file, 'cache');
+    const loaded = loadCommandBundle<Answer>(file, impossible);
+    assert.doesNotThrow(() => loaded.saveCache());
+    assert.equal(loaded.exports.answer(4), 'A8');
+    assert.ok(!existsSync(impossible));
+  });
+
   it('two installs of the same bundle keep separate caches', () => {
     const one = freshBundle();
     const other = freshBundle();
