@@ -1,27 +1,26 @@
 // What each test suite needs beyond Node, checked before anything runs (used by test/run.mjs; no dependencies).
 // unit needs nothing. The others need Debian packages (installed with apt-get when running as root on Debian,
-// else the apt-get line is printed), oracle a python with torch, ui a Chromium. A suite with something missing
+// else the apt-get line is printed) and a python with torch (their files and expectations come from torch);
+// ui also a Chromium. A suite with something missing
 // is reported as "not run — needs ...": never skipped silently, never counted as passed.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
+const TORCH = ['python3-torch', 'python3-numpy'];
 const CODE_SERVER_BUILD = ['ripgrep', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config'];
 const DEBIAN_PACKAGES = {
   unit: [],
-  oracle: ['python3-torch', 'python3-numpy'],
-  integration: CODE_SERVER_BUILD,
-  ui: [...CODE_SERVER_BUILD, 'chromium'],
+  oracle: TORCH,
+  integration: [...TORCH, ...CODE_SERVER_BUILD],
+  ui: [...TORCH, ...CODE_SERVER_BUILD, 'chromium'],
 };
 
 const torchPython = () => process.env.TORCH_PYTHON ?? '/usr/bin/python3';
 const chromiumPath = () => process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The missing prerequisite of a suite that Debian packages alone do not settle, or undefined. */
-function missingTool(suite) {
-  if (suite === 'oracle') {
-    const r = spawnSync(torchPython(), ['-c', 'import torch, numpy'], { stdio: 'ignore' });
-    if (r.status !== 0) return `${torchPython()} with torch and numpy (set TORCH_PYTHON; Debian: python3-torch python3-numpy)`;
-  }
+function missingTool(suite, hasTorch) {
+  if (suite !== 'unit' && !hasTorch()) return `${torchPython()} with torch and numpy (set TORCH_PYTHON; Debian: python3-torch python3-numpy)`;
   if (suite === 'ui' && !existsSync(chromiumPath())) return `Chromium at ${chromiumPath()} (set CHROMIUM_PATH; Debian: chromium)`;
   return undefined;
 }
@@ -55,9 +54,11 @@ export function missingPrerequisites(suites, { say, install }) {
       }
     }
   }
+  let torch;
+  const hasTorch = () => (torch ??= spawnSync(torchPython(), ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0);
   for (const suite of suites) {
     if (missing.has(suite)) continue;
-    const tool = missingTool(suite);
+    const tool = missingTool(suite, hasTorch);
     if (tool) missing.set(suite, tool);
   }
   if (suites.includes('oracle') && !missing.has('oracle') && process.getuid?.() !== 0) {
