@@ -1,10 +1,12 @@
 // `npm run package`: exactly one .vsix at the project root (any older one is removed first), built by vsce
 // from the production bundles (vscode:prepublish). Everything runtime is bundled, hence --no-dependencies.
 // Fails when the .vsix is 2 MB or more. With --verify, code-server (from the test cache) must install it.
+// vsce prints the .vsix's files; this prints its size.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readmeWithoutRelativeLinks } from './packageReadme.mjs';
 import { projectRoot } from './testFiles.mjs';
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -23,11 +25,21 @@ const manifest = JSON.parse(run(process.execPath, ['-p', 'JSON.stringify(require
 const vsix = `${manifest.name}-${manifest.version}.vsix`;
 const vsce = join(projectRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
 // README images are relative; vsce rewrites them against the repository, which it only infers for GitHub/GitLab.
+// Without a repository they would break on the Marketplace: the packaged README names the files instead.
 const repo = String(manifest.repository?.url ?? manifest.repository ?? '').replace(/\.git$/, '');
-const base = repo ? ['--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`] : [];
-process.stdout.write(run(process.execPath, [vsce, 'package', '--no-dependencies', ...base, '--out', vsix]));
+let readme = [];
+if (repo) {
+  readme = ['--baseContentUrl', `${repo}/blob/HEAD`, '--baseImagesUrl', `${repo}/raw/HEAD`];
+} else {
+  // vsce takes the path relative to the project; it ships that file as the package's readme.md.
+  const packaged = 'out/package/README.md';
+  mkdirSync(join(projectRoot, 'out', 'package'), { recursive: true });
+  writeFileSync(join(projectRoot, packaged), readmeWithoutRelativeLinks(readFileSync(join(projectRoot, 'README.md'), 'utf8')));
+  readme = ['--readme-path', packaged, '--allow-missing-repository'];
+}
+process.stdout.write(run(process.execPath, [vsce, 'package', '--no-dependencies', ...readme, '--out', vsix]));
 const size = statSync(join(projectRoot, vsix)).size;
-console.log(`package: ${vsix} ${(size / 1024 / 1024).toFixed(2)} MB`);
+console.log(`package: ${vsix} ${(size / 1024 / 1024).toFixed(2)} MB (${size} bytes)`);
 if (size >= MAX_BYTES) throw new Error(`package: ${vsix} is ${size} bytes, over the 2 MB limit; check .vscodeignore`);
 
 if (process.argv.includes('--verify')) {

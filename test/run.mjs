@@ -1,21 +1,23 @@
 // `npm test`: everything from a fresh clone to one line `N passed, N failed`.
 //   1. npm dependencies (npm ci when node_modules lacks any declared package)
-//   2. Debian packages (apt-get when root on Debian and something is missing; otherwise print the line and stop)
+//   2. what the chosen suites need (test/prerequisites.mjs): Debian packages only for oracle/integration/ui
+//      (apt-get when root on Debian; otherwise the line is printed), torch for oracle, Chromium for ui. A suite
+//      whose prerequisite is missing is not run and counts as failed, its summary line naming what it needs.
 //   3. build the extension and every test bundle (scripts/build.mjs, scripts/build-tests.mjs)
 //   4. code-server into .vscode-test/code-server (only for integration/ui)
 //   5. unit (node --test, Node alone), oracle (node --test, real torch), integration (mocha inside the real extension host), ui (node --test + playwright)
 // Usage: node test/run.mjs [unit] [oracle] [integration] [ui] [--filter TEXT ...]   (no suite names = all four)
-// A suite that fails, times out or runs 0 tests counts as failed; the exit code is non-zero on any failure.
+// A suite that fails, times out, runs 0 tests or lacks a prerequisite counts as failed; the exit code is non-zero on any failure.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFiles } from '../scripts/testFiles.mjs';
+import { missingPrerequisites } from './prerequisites.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SUITES = ['unit', 'oracle', 'integration', 'ui'];
-const DEBIAN_PACKAGES = ['python3-torch', 'python3-numpy', 'python3-joblib', 'chromium', 'ripgrep', 'libkrb5-dev', 'libx11-dev', 'libxkbfile-dev', 'libsecret-1-dev', 'pkg-config'];
 const minutes = (name, fallback) => Number(process.env[name] ?? fallback) * 60_000;
 // Bounds per suite, generous for a loaded 2-core machine; together they stay under CI's 25 minutes.
 const TIMEOUTS = { unit: minutes('UNIT_TIMEOUT_MIN', 8), oracle: minutes('ORACLE_TIMEOUT_MIN', 8), integration: minutes('INTEGRATION_TIMEOUT_MIN', 6), ui: minutes('UI_TIMEOUT_MIN', 10) };
@@ -61,27 +63,6 @@ function ensureNpmDependencies() {
   if (missing.length === 0) return;
   say(`npm dependencies missing (${missing.join(', ')}): installing`);
   runOrThrow('npm', existsSync(join(root, 'package-lock.json')) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
-}
-
-function ensureDebianPackages() {
-  if (!existsSync('/etc/debian_version')) {
-    say(`not Debian: make sure these are installed: Chromium (CHROMIUM_PATH, default /usr/bin/chromium), ripgrep, python3 with torch (TORCH_PYTHON), and node-gyp build deps`);
-    return;
-  }
-  const missing = DEBIAN_PACKAGES.filter((pkg) => {
-    const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', pkg], { encoding: 'utf8' });
-    return r.status !== 0 || !r.stdout.includes('install ok installed');
-  });
-  if (missing.length === 0) return;
-  const line = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
-  if (process.getuid?.() !== 0) {
-    console.error(`Missing Debian packages. Run as root, then npm test again:\n  sudo sh -c '${line}'`);
-    process.exit(1);
-  }
-  say(`installing Debian packages: ${missing.join(' ')}`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  runOrThrow('apt-get', ['update'], env);
-  runOrThrow('apt-get', ['install', '-y', '--no-install-recommends', ...missing], env);
 }
 
 /**
@@ -199,15 +180,19 @@ const pick = (files, filters) => (filters.length ? files.filter((f) => filters.s
 async function main() {
   const { suites, filters } = parseArgs(process.argv.slice(2));
   ensureNpmDependencies();
-  ensureDebianPackages();
+  const missing = missingPrerequisites(suites, { say, install: runOrThrow });
   runOrThrow(process.execPath, ['scripts/build.mjs']);
   runOrThrow(process.execPath, ['scripts/build-tests.mjs', ...filters.flatMap((f) => ['--filter', f])]);
-  if (suites.includes('integration') || suites.includes('ui')) runOrThrow(process.execPath, [outFile('harness/bin/ensureCodeServer.js')]);
+  if (suites.some((s) => (s === 'integration' || s === 'ui') && !missing.has(s))) runOrThrow(process.execPath, [outFile('harness/bin/ensureCodeServer.js')]);
 
   const results = [];
   for (const suite of suites) {
     if (interrupted) break;
     const t = Date.now();
+    if (missing.has(suite)) {
+      results.push({ suite, passed: 0, failed: 1, note: `not run — needs ${missing.get(suite)}`, time: elapsed(t) });
+      continue;
+    }
     say(`── ${suite} ──`);
     let r;
     if (suite === 'unit' || suite === 'oracle') {

@@ -1,7 +1,7 @@
 // `convert FILE --out DIR [options]`: an SSAST/AST checkpoint to a verified Hugging Face AST folder.
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { openCliSource } from './cliSource';
+import { parseCommandArgs, UsageError, type OptionSpecs, type ParsedArgs } from './commandArgs';
 import { openCheckpoint } from '../core/openCheckpoint';
 import { convertCheckpoint, type ConversionProgress } from '../ast/convertCheckpoint';
 import { detectModel, type ModelDetection } from '../ast/detect';
@@ -32,25 +32,24 @@ const HELP = `usage: ckpt-ast convert FILE --out DIR [options]
 
 exit status: 0 converted (or planned), 1 usage, 2 unreadable file, 3 refused, 4 destination exists, 130 cancelled`;
 
+/** The options of HELP, each with the placeholder HELP shows for its value. */
+const OPTIONS: OptionSpecs = {
+  out: { value: 'DIR' }, model: { value: 'M' }, 'patch-size': { value: 'N' }, 'frequency-stride': { value: 'N' },
+  'time-stride': { value: 'N' }, 'num-mel-bins': { value: 'N' }, 'max-length': { value: 'N' },
+  'num-attention-heads': { value: 'N' }, labels: { value: 'FILE.csv|a,b,c' }, mean: { value: 'X' }, std: { value: 'Y' },
+  dtype: { value: 'D' }, pooling: { value: 'P' }, 'allow-nokd': {}, 'no-preprocessor-config': {}, force: {},
+  'dry-run': {}, json: {}, help: { short: 'h' },
+};
+
 const EXIT = { ok: 0, usage: 1, error: 2, refused: 3, exists: 4, cancelled: 130 } as const;
 
 export async function runConvert(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' }, model: { type: 'string' }, 'patch-size': { type: 'string' },
-        'frequency-stride': { type: 'string' }, 'time-stride': { type: 'string' }, 'num-mel-bins': { type: 'string' },
-        'max-length': { type: 'string' }, 'num-attention-heads': { type: 'string' }, labels: { type: 'string' },
-        mean: { type: 'string' }, std: { type: 'string' }, dtype: { type: 'string' }, pooling: { type: 'string' },
-        'allow-nokd': { type: 'boolean' }, 'no-preprocessor-config': { type: 'boolean' }, force: { type: 'boolean' },
-        'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseCommandArgs(args, OPTIONS);
   } catch (err) {
-    return usage(err instanceof Error ? err.message : String(err));
+    if (!(err instanceof UsageError)) throw err;
+    return usage(err.message);
   }
   const { values: v, positionals } = parsed;
   if (v.help) {
@@ -59,7 +58,8 @@ export async function runConvert(args: string[]): Promise<number> {
   }
   const [file, ...extra] = positionals;
   if (!file || extra.length > 0) return usage('convert needs exactly one checkpoint FILE');
-  if (!v.out && !v['dry-run']) return usage('convert needs --out DIR (or --dry-run)');
+  const out = typeof v.out === 'string' ? v.out : undefined;
+  if (out === undefined && !v['dry-run']) return usage('convert needs --out DIR (or --dry-run)');
   const json = v.json === true;
   if (!existsSync(file)) {
     process.stderr.write(`convert: ${file}: no such file\n`);
@@ -90,7 +90,7 @@ export async function runConvert(args: string[]): Promise<number> {
     const onSigint = (): void => abort.abort();
     process.once('SIGINT', onSigint);
     try {
-      const result = await convertCheckpoint(plan, source, v.out!, {
+      const result = await convertCheckpoint(plan, source, out!, {
         force: v.force === true,
         signal: abort.signal,
         onProgress: json || !process.stderr.isTTY ? undefined : showProgress,
@@ -124,7 +124,7 @@ export async function runConvert(args: string[]): Promise<number> {
   }
 }
 
-type Flags = Record<string, string | boolean | undefined>;
+type Flags = ParsedArgs['values'];
 
 /** Defaults for this checkpoint overridden by the given flags; a string is a usage error. */
 function optionsFrom(v: Flags, detection: ModelDetection): ConversionOptions | string {

@@ -1,7 +1,6 @@
 // `diff A B [--json] [--no-values] [--threshold X] [--strict]`: compare two checkpoints tensor by tensor.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { comparedTensors, type NotCompared } from '../ast/comparedTensors';
 import { hfAstAligner } from '../ast/compareAligner';
 import type { CheckpointIndex } from '../core/checkpointIndex';
@@ -12,6 +11,7 @@ import { openCheckpoint } from '../core/openCheckpoint';
 import { openCliSource } from './cliSource';
 import { diffJson, diffTable, exitCodeOf, type DiffInput } from './diffReport';
 import { writeStdout } from './stdout';
+import { parseCommandArgs, UsageError, type OptionSpecs } from './commandArgs';
 
 const HELP = `usage: ckpt-ast diff A B [--json] [--no-values] [--threshold X] [--strict]
 
@@ -23,6 +23,10 @@ const HELP = `usage: ckpt-ast diff A B [--json] [--no-values] [--threshold X] [-
 
 exit status: 0 no pair different, shape-changed, dtype-changed, only-in-a or only-in-b; 1 otherwise or usage;
 2 unreadable or not a checkpoint; 130 cancelled`;
+
+const OPTIONS: OptionSpecs = {
+  json: {}, 'no-values': {}, threshold: { value: 'X' }, strict: {}, help: { short: 'h' },
+};
 
 interface DiffFlags {
   readonly json: boolean;
@@ -36,16 +40,10 @@ interface DiffFlags {
 function readFlags(args: string[]): DiffFlags | 'help' | string {
   let parsed;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean' }, 'no-values': { type: 'boolean' }, threshold: { type: 'string' },
-        strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseCommandArgs(args, OPTIONS);
   } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+    if (err instanceof UsageError) return err.message;
+    throw err;
   }
   const { values: v, positionals } = parsed;
   if (v.help) return 'help';
@@ -53,7 +51,7 @@ function readFlags(args: string[]): DiffFlags | 'help' | string {
   let threshold: number | undefined;
   if (v.threshold !== undefined) {
     threshold = Number(v.threshold);
-    if (v.threshold.trim() === '' || !Number.isFinite(threshold) || threshold < 0) return `--threshold must be a number ≥ 0, got "${v.threshold}"`;
+    if (v.threshold === true || v.threshold.trim() === '' || !Number.isFinite(threshold) || threshold < 0) return `--threshold must be a number ≥ 0, got "${v.threshold}"`;
   }
   return {
     json: v.json === true, values: v['no-values'] !== true, strict: v.strict === true,

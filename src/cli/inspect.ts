@@ -1,7 +1,7 @@
 // `inspect FILE [--json] [--hash]`: list a checkpoint's tensors from its metadata, never running its pickle.
-import { parseArgs } from 'node:util';
 import { CheckpointError } from '../core/errors';
 import { openCliSource } from './cliSource';
+import { parseCommandArgs, UsageError, type OptionSpecs } from './commandArgs';
 import { openCheckpoint } from '../core/openCheckpoint';
 import { tensorSha256 } from '../core/tensors/tensorReader';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
@@ -17,12 +17,15 @@ const HELP = `usage: ckpt-ast inspect FILE [--json] [--hash]
 
 exit status: 0 listed, 1 usage, 2 unreadable or not a checkpoint`;
 
+const OPTIONS: OptionSpecs = { json: {}, hash: {}, help: { short: 'h' } };
+
 export async function runInspect(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, hash: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseCommandArgs(args, OPTIONS);
   } catch (err) {
-    return usage(err instanceof Error ? err.message : String(err));
+    if (!(err instanceof UsageError)) throw err;
+    return usage(err.message);
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -1,7 +1,9 @@
-// Entry of `dist/cli.js`: dispatches to one bundle per command (dist/cli-inspect.js, dist/cli-convert.js, dist/cli-diff.js, see
-// scripts/build.mjs), so `inspect` never parses the conversion code, and each bundle starts from a code cache.
+// Entry of `dist/cli.js`: dispatches to one bundle per command (dist/cli-inspect.js, dist/cli-convert.js, dist/cli-diff.js,
+// see scripts/build.mjs), so `inspect` never parses the conversion code, and each bundle starts from a code cache
+// kept in the user's cache folder.
 import { join } from 'node:path';
 import { loadCommandBundle } from './commandBundle';
+import { userCacheDir } from './userCacheDir';
 
 const USAGE = `usage: ckpt-ast <command> [options]
 
@@ -35,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runBundle<T>(bundle: string, pick: (exports: T) => Run, args: string[]): Promise<number> {
-  const loaded = loadCommandBundle<T>(join(__dirname, bundle));
+  const loaded = loadCommandBundle<T>(join(__dirname, bundle), userCacheDir());
   const code = await pick(loaded.exports)(args);
   // Cached after a run that did the command's work, so the cache holds the functions a real run compiles.
   if (code === 0 && !args.some((a) => a === '--help' || a === '-h')) loaded.saveCache();

@@ -139,6 +139,13 @@ export interface CodeServerOptions {
   port?: number;
   /** An extension folder to install by linking it into the extensions folder (instead of a development host). */
   linkExtension?: string;
+  /**
+   * 'untrusted': workspace trust on (no `--disable-workspace-trust`) in a fresh user-data folder, where no folder
+   * is trusted yet. Default: trust off. In code-server 4.100.3 only that flag turns trust off: the trust settings
+   * are application settings, which the web workbench takes from the browser's user settings, not from the
+   * Machine settings written here; so the workbench asks on opening (see Workbench.start).
+   */
+  workspaceTrust?: 'untrusted';
 }
 
 export interface CodeServer {
@@ -206,7 +213,7 @@ async function startOnce(entry: string, opts: CodeServerOptions, port: number): 
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust === 'untrusted' ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--config', configFile,
     '--user-data-dir', userDataDir,

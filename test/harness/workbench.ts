@@ -16,6 +16,14 @@ export interface WorkbenchOptions {
   settings?: Record<string, unknown>;
   /** Default timeout of every wait, ms (default 30 s). */
   timeoutMs?: number;
+  /** 'untrusted': workspace trust enabled and the folder untrusted (Restricted Mode); see CodeServerOptions. */
+  workspaceTrust?: 'untrusted';
+  /**
+   * Install this project as an extension (linked into the extensions folder) instead of loading it in development
+   * mode: VS Code never disables an extension under development, so only an installed one shows what its
+   * package.json capabilities (Restricted Mode, virtual workspaces) really do.
+   */
+  installed?: boolean;
 }
 
 export type ThemeKind = 'light' | 'dark' | 'hc';
@@ -42,7 +50,9 @@ export class Workbench {
 
   /** Starts code-server with the extension, opens the workbench and waits until it is usable. */
   static async start(opts: WorkbenchOptions): Promise<Workbench> {
-    const server = await startCodeServer({ workspace: opts.workspace, settings: opts.settings });
+    const server = await startCodeServer({
+      workspace: opts.workspace, settings: opts.settings, workspaceTrust: opts.workspaceTrust, ...(opts.installed ? { linkExtension: projectRoot() } : {}),
+    });
     try {
       return await Workbench.attach(server, opts, true);
     } catch (err) {
@@ -53,14 +63,20 @@ export class Workbench {
 
   /** Opens a browser on an already running server; close() then leaves the server running unless `ownsServer`. */
   static async attach(server: CodeServer, opts: WorkbenchOptions, ownsServer = false): Promise<Workbench> {
+    const development = opts.installed ? {} : { extensionDevelopmentPath: opts.extensionDevelopmentPath ?? projectRoot() };
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const browser = await launchChromium();
     try {
       const page = await browser.browser.newPage({ viewport: { width: 1400, height: 900 } });
       page.setDefaultTimeout(timeoutMs);
-      await page.goto(server.workbenchUrl({ extensionDevelopmentPath: opts.extensionDevelopmentPath ?? projectRoot() }));
+      await page.goto(server.workbenchUrl(development));
       await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
       await page.locator('.monaco-workbench .explorer-folders-view, .monaco-workbench .part.sidebar').first().waitFor({ state: 'visible', timeout: 60_000 });
+      if (opts.workspaceTrust === 'untrusted') {
+        // What a person does with a downloaded folder: answer the trust prompt with "No", i.e. Restricted Mode.
+        await page.getByRole('button', { name: "No, I don't trust the authors" }).click({ timeout: 60_000 });
+        await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible' });
+      }
       return new Workbench(page, server, opts.workspace, browser, timeoutMs, ownsServer);
     } catch (err) {
       await browser.close();

@@ -15,14 +15,15 @@ import { runSteps } from './multiStepInput';
 import { recallAnswers, rememberAnswers } from './rememberedAnswers';
 import { resolveCheckpoint } from './resolveCheckpoint';
 import { announceResult, runConversion } from './runConversion';
+import { refuseUntrusted } from './workspaceTrust';
 
 export const CONVERT_COMMAND = 'astCheckpoints.convertToHfAst';
 const TITLE = 'Convert to HF AST';
 
 /**
  * `astCheckpoints.convertToHfAst(target?, answers?)`: converts one checkpoint and resolves
- * with the ConversionResult, or undefined when nothing was written (cancelled, refused,
- * failed; the user has been told why).
+ * with the ConversionResult, or undefined when nothing was written (untrusted workspace,
+ * cancelled, refused, failed; the user has been told why).
  */
 export function registerConvertCommand(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
@@ -72,6 +73,7 @@ async function loadCheckpoint(source: ByteSource) {
 }
 
 async function convertToHfAst(context: vscode.ExtensionContext, target: unknown, rawAnswers: unknown): Promise<ConversionResult | undefined> {
+  if (refuseUntrusted(TITLE)) return undefined;
   let source: ByteSource | undefined;
   let checkpointPath = '';
   try {

@@ -1,11 +1,13 @@
-// `node dist/cli.js inspect` across processes with its code cache (copies of the built CLI in a temp folder,
-// so runs elsewhere never see this test's caches): the first successful run writes the cache, later runs
-// take it (V8 accepts it: it is not rewritten), a cache V8 refuses is replaced, and the listing never changes.
+// `node dist/cli.js inspect` across processes with its code cache (copies of the built CLI in a temp folder, and
+// XDG_CACHE_HOME there too, so runs elsewhere never see this test's caches): the first successful run writes the
+// cache into the user's cache folder and nothing into the install folder, later runs take it (V8 accepts it: it
+// is not rewritten), a cache V8 refuses is replaced, and the listing never changes.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { cacheFileOf } from '../../../src/cli/commandBundle';
 import { CLI_PATH } from '../../helpers/cli';
 import { runPythonJson, tempDir } from '../../helpers/torch';
 
@@ -21,19 +23,22 @@ interface Run { code: number; stdout: string; stderr: string }
 
 describe('CLI code cache across processes', () => {
   const tmp = tempDir('cli-cache-');
-  const cli = join(tmp.dir, 'cli.js');
-  const cache = join(tmp.dir, 'cli-inspect.js.v8cache');
+  const install = join(tmp.dir, 'install');
+  const cli = join(install, 'cli.js');
+  const xdgCache = join(tmp.dir, 'xdg-cache');
+  const cache = cacheFileOf(join(install, 'cli-inspect.js'), join(xdgCache, 'ckpt-ast'));
   const checkpoint = join(tmp.dir, 'model.pth');
   let expected: [string, number[]][];
   before(async () => {
-    for (const name of ['cli.js', 'cli-inspect.js']) copyFileSync(join(CLI_PATH, '..', name), join(tmp.dir, name));
+    mkdirSync(install);
+    for (const name of ['cli.js', 'cli-inspect.js']) copyFileSync(join(CLI_PATH, '..', name), join(install, name));
     expected = await runPythonJson<[string, number[]][]>(WRITE, [checkpoint]);
   });
   after(() => tmp.cleanup());
 
   const run = (args: string[]): Promise<Run> =>
     new Promise((resolve, reject) => {
-      execFile(process.execPath, [cli, ...args], (err, stdout, stderr) => {
+      execFile(process.execPath, [cli, ...args], { env: { ...process.env, XDG_CACHE_HOME: xdgCache } }, (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') reject(err);
         else resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
       });
@@ -55,6 +60,7 @@ describe('CLI code cache across processes', () => {
     const listed = (JSON.parse(first.stdout) as { tensors: { name: string; shape: number[] }[] }).tensors;
     assert.deepEqual(listed.map((t) => [t.name, t.shape]), expected.map(([k, shape]) => [`model.${k}`, shape]));
     assert.ok(existsSync(cache));
+    assert.deepEqual(readdirSync(install).sort(), ['cli-inspect.js', 'cli.js'], 'nothing is written into the install folder');
     const written = cacheIdentity();
 
     for (let i = 0; i < 2; i++) {

@@ -70,12 +70,13 @@ describe('row sort', () => {
     assert.deepEqual(byTarget.map((i) => rows[i]!.status), ['mapped', 'mapped', 'mapped', 'dropped', 'unknown']);
   });
 
-  it('filters 100 000 rows in well under a frame budget per keystroke', () => {
+  // How long this takes is a benchmark (bench/row-query.ts), not a unit test: timings depend on the machine.
+  it('filters 100 000 rows to the 11 that match, largest first', () => {
     const many = Array.from({ length: 100_000 }, (_, i) => row(`layer.${i}.weight`, [i % 97 + 1]));
-    const started = performance.now();
     const kept = queryRows(many, { filter: 'layer.9999', onlyUnmapped: false, sort: { key: 'bytes', dir: 'desc' } });
-    const ms = performance.now() - started;
-    assert.equal(kept.length, 11);
-    assert.ok(ms < 500, `filter + sort of 100 000 rows took ${ms.toFixed(0)} ms`);
+    // Row i holds (i % 97 + 1) floats: by size descending, ties in file order.
+    const matching = [9999, ...Array.from({ length: 10 }, (_, d) => 99_990 + d)];
+    const expected = matching.sort((a, b) => (b % 97) - (a % 97) || a - b);
+    assert.deepEqual(kept, expected);
   });
 });
