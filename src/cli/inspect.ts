@@ -1,24 +1,27 @@
 // `inspect FILE [--json] [--hash]`: list a checkpoint's tensors from its metadata, never running its pickle.
 import { parseArgs } from 'node:util';
 import { CheckpointError } from '../core/errors';
-import { openCliSource } from './cliSource';
-import { openCheckpoint } from '../core/openCheckpoint';
+import { openInput, type OpenedInput } from './openInput';
 import { tensorSha256 } from '../core/tensors/tensorReader';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import { inspectJson, inspectTable } from './inspectReport';
 import { writeStdout } from './stdout';
 
-const HELP = `usage: ckpt-ast inspect FILE [--json] [--hash]
+const HELP = `usage: ckpt-ast inspect FILE|DIR|INDEX|URL [--json] [--hash] [--no-download]
 
   --json   print one JSON object: {format, tensors, metadata, warnings, safety, unsafeGlobals}
   --hash   add each tensor's sha256 (of its contiguous little-endian bytes); reads every tensor
+  --no-download  for a server without Range support: fail instead of downloading the file
+
+  DIR: a model folder (weights + config.json); INDEX: a *.index.json of shards;
+  URL: https://, http:// or hf://owner/repo/path[@revision] (HF_ENDPOINT, HF_TOKEN)
 
 exit status: 0 listed, 1 usage, 2 unreadable or not a checkpoint`;
 
 export async function runInspect(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, hash: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, hash: { type: 'boolean' }, 'no-download': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
     return usage(err instanceof Error ? err.message : String(err));
   }
@@ -30,22 +33,24 @@ export async function runInspect(args: string[]): Promise<number> {
   if (positionals.length !== 1) return usage(positionals.length === 0 ? 'missing FILE' : `expected one FILE, got ${positionals.length}`);
   const file = positionals[0]!;
 
-  let source;
+  let input: OpenedInput;
   try {
-    source = await openCliSource(file);
+    input = await openInput(file, { noDownload: values['no-download'] === true });
   } catch (err) {
-    process.stderr.write(`error: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (!(err instanceof CheckpointError) && !(err instanceof RangeError) && !isSystemError(err)) throw err;
+    process.stderr.write(err instanceof CheckpointError ? `error: ${err.message}\n` : `error: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
+  const { index, source } = input;
   try {
-    const index = await openCheckpoint(source);
     let hashes: Map<TensorInfo, string> | undefined;
     if (values.hash) {
       hashes = new Map();
       for (const tensor of index.tensors) hashes.set(tensor, await tensorSha256(source, tensor));
     }
-    writeStdout(values.json ? [inspectJson(index, hashes) + '\n'] : inspectTable(index, hashes));
-    return 0;
+    writeStdout(values.json ? [inspectJson(index, hashes, input) + '\n'] : inspectTable(index, hashes, input));
+    for (const failure of input.failures) process.stderr.write(`error: ${failure}\n`);
+    return input.failures.length > 0 ? 2 : 0;
   } catch (err) {
     if (!(err instanceof CheckpointError) && !(err instanceof RangeError)) throw err;
     process.stderr.write(`error: ${err.message}\n`);
@@ -53,6 +58,12 @@ export async function runInspect(args: string[]): Promise<number> {
   } finally {
     await source.close();
   }
+}
+
+/** Node's errors for a missing or unreadable path (ENOENT, EACCES, EISDIR …). */
+function isSystemError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 function usage(problem: string): number {

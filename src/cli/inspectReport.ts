@@ -1,6 +1,16 @@
 // How `inspect` prints a CheckpointIndex: a readable table, or one JSON object for scripts.
 import type { CheckpointIndex } from '../core/checkpointIndex';
+import type { ShardSummary } from '../core/shards/shardedCheckpoint';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
+
+/** What a shard index or model folder adds to a listing. */
+export interface ListingLayout {
+  readonly shards?: readonly ShardSummary[];
+  /** Shard file of each tensor, by position in `index.tensors`. */
+  readonly tensorShards?: readonly string[];
+  /** config.json of a model folder. */
+  readonly config?: unknown;
+}
 
 const FORMAT_NAMES: Readonly<Record<CheckpointIndex['format'], string>> = {
   'torch-zip': 'PyTorch zip (torch.save, torch ≥ 1.6)',
@@ -14,13 +24,17 @@ export function unsafeGlobals(index: CheckpointIndex): string[] {
   return index.safety.globals.filter((g) => g.verdict !== 'safe').map((g) => g.name);
 }
 
-export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): string {
+export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>, layout: ListingLayout = {}): string {
+  const { shards, tensorShards, config } = layout;
   return JSON.stringify({
     format: index.format,
-    tensors: index.tensors.map((t) => ({
+    tensors: index.tensors.map((t, i) => ({
       name: t.name, dtype: t.dtype, shape: t.shape, numel: t.numel, bytes: t.bytes,
+      ...(tensorShards ? { shard: tensorShards[i] } : {}),
       ...(hashes ? { sha256: hashes.get(t) } : {}),
     })),
+    ...(shards ? { shards: shards.map(({ file, tensors, bytes, missing, error }) => ({ file, tensors, bytes, ...(missing ? { missing } : {}), ...(error !== undefined ? { error } : {}) })) } : {}),
+    ...(config !== undefined ? { config } : {}),
     metadata: index.metadata,
     warnings: index.warnings,
     safety: { verdict: index.safety.verdict, globals: index.safety.globals },
@@ -32,7 +46,7 @@ export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorI
 const ROWS_PER_PIECE = 2000;
 
 /** The table as text pieces, each ending in a newline, to be written as they come. */
-export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): Generator<string> {
+export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>, layout: ListingLayout = {}): Generator<string> {
   const header = ['name', 'dtype', 'shape', 'size', ...(hashes ? ['sha256'] : [])];
   const shapeText = (t: TensorInfo): string => `[${t.shape.join(', ')}]`;
   const cellsOf = (t: TensorInfo): string[] => [t.name, t.dtype, shapeText(t), humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? ''] : [])];
@@ -70,6 +84,7 @@ export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tenso
     '',
     `${index.tensors.length} tensors, ${groupThousands(totalElements)} elements, ${humanBytes(totalBytes)}`,
     safetyLine(index),
+    ...(layout.shards ?? []).map((s) => `shard ${s.file}: ${s.error !== undefined ? `${s.missing ? 'MISSING' : 'UNREADABLE'} (${s.tensors} tensors in the index)` : `${s.tensors} tensors, ${humanBytes(s.bytes)}`}`),
     ...index.warnings.map((w) => `warning: ${w}`),
   ];
   yield piece + footer.join('\n') + '\n';
