@@ -158,10 +158,11 @@ class RangeReader implements HttpSource {
       if (this.blocks.has(b)) continue;
       let end = b;
       while (end + 1 <= last && !this.blocks.has(end + 1)) end++;
-      const start = b * this.block;
+      const runFirst = b;
+      const start = runFirst * this.block;
       const run = this.fetchRange(start, Math.min((end + 1) * this.block, this.size) - start);
-      for (let k = b; k <= end; k++) {
-        const piece = run.then((bytes) => bytes.subarray((k - b) * this.block, (k - b + 1) * this.block));
+      for (let k = runFirst; k <= end; k++) {
+        const piece = run.then((bytes) => bytes.subarray((k - runFirst) * this.block, (k - runFirst + 1) * this.block));
         piece.catch(() => { if (this.blocks.get(k) === piece) this.blocks.delete(k); });
         this.blocks.set(k, piece);
       }
