@@ -12,7 +12,16 @@ export interface ConcatPart {
  * checkpoint's tensors, rebased by their shard's base, are read by the same readers as one file's.
  * A read never spans two parts (no tensor does); one that would is refused.
  */
-export function concatSource(name: string, parts: readonly ConcatPart[]): ByteSource {
+/** A joined source: several files, so no single-file fact (a zip's data.pkl) describes it. */
+export interface JoinedSource extends ByteSource {
+  readonly parts: readonly ConcatPart[];
+}
+
+export function isJoinedSource(source: ByteSource): source is JoinedSource {
+  return Array.isArray((source as Partial<JoinedSource>).parts);
+}
+
+export function concatSource(name: string, parts: readonly ConcatPart[]): JoinedSource {
   const size = parts.reduce((end, p) => Math.max(end, p.base + p.source.size), 0);
   const partAt = (offset: number, length: number): ConcatPart => {
     checkRange(name, size, offset, length);
@@ -32,6 +41,7 @@ export function concatSource(name: string, parts: readonly ConcatPart[]): ByteSo
   return {
     name,
     size,
+    parts,
     async read(offset, length) {
       const part = partAt(offset, length);
       return part.source.read(offset - part.base, length);

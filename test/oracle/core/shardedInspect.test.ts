@@ -145,6 +145,17 @@ describe('inspect INDEX / DIR: sharded checkpoints and model folders', () => {
     }
   });
 
+  it('convert INDEX: each tensor read from its shard, the same weights as converting the unsharded file', async () => {
+    const fromShards = await runCli(['convert', at('bin', INDEX.bin), '--out', at('from-shards-hf')]);
+    assert.equal(fromShards.code, 0, fromShards.stderr);
+    const fromWhole = await runCli(['convert', at('whole.safetensors'), '--out', at('from-whole-hf')]);
+    assert.equal(fromWhole.code, 0, fromWhole.stderr);
+    const a = await inspect([at('from-shards-hf', 'model.safetensors'), '--hash']);
+    const b = await inspect([at('from-whole-hf', 'model.safetensors'), '--hash']);
+    assert.ok(a.out.tensors.length > 0);
+    assert.deepEqual(a.out.tensors, b.out.tensors);
+  });
+
   it('a model folder: finds the weights, shows config.json, and checks an AST config against them', async () => {
     const hf = at('ast-hf');
     const converted = await runCli(['convert', at('whole.bin'), '--out', hf]);
