@@ -109,9 +109,19 @@ class RangeReader implements HttpSource {
     const lastBlock = Math.floor((this.size - 1) / this.block);
     if (last === lastBlock) first = Math.max(0, Math.min(first, lastBlock - TAIL_READ_AHEAD_BLOCKS + 1));
     this.fetchMissingBlocks(first, last);
+    // Taken before evicting (which may drop blocks of this very read when the cache is small), and moved to
+    // the back of the Map so the oldest-first eviction is least-recently-used.
+    const pending: Promise<Uint8Array>[] = [];
+    for (let b = Math.floor(offset / this.block); b <= last; b++) {
+      const piece = this.blocks.get(b)!;
+      this.blocks.delete(b);
+      this.blocks.set(b, piece);
+      pending.push(piece);
+    }
+    this.evict();
     const out = new Uint8Array(length);
     for (let b = Math.floor(offset / this.block); b <= last; b++) {
-      const bytes = await this.blocks.get(b)!;
+      const bytes = await pending[b - Math.floor(offset / this.block)]!;
       const blockStart = b * this.block;
       const from = Math.max(offset, blockStart);
       const to = Math.min(offset + length, blockStart + bytes.length);
@@ -168,7 +178,6 @@ class RangeReader implements HttpSource {
       }
       b = end;
     }
-    this.evict();
   }
 
   private evict(): void {
