@@ -6,7 +6,7 @@ import { NotACheckpointError } from '../errors';
 import type { ByteSource } from '../io/byteSource';
 import { openCheckpoint } from '../openCheckpoint';
 import { looksLikeSafetensors } from '../safetensors/safetensorsCheckpoint';
-import { openShardedCheckpoint, type ShardOpenOptions, type ShardSummary, type SiblingOpener } from './shardedCheckpoint';
+import { isFileNotFound, openShardedCheckpoint, type ShardOpenOptions, type ShardSummary, type SiblingOpener } from './shardedCheckpoint';
 
 export interface OpenedCheckpoint {
   readonly index: CheckpointIndex;
@@ -54,7 +54,7 @@ export async function openModelFolder(folder: string, openInFolder: SiblingOpene
       weights = { file, source: await openInFolder(file) };
       break;
     } catch (err) {
-      if (!isNotThere(err)) throw err;
+      if (!isFileNotFound(err)) throw err;
     }
   }
   if (weights === undefined) throw new NotACheckpointError(folder, `no model weights in the folder (looked for ${MODEL_WEIGHT_FILES.join(', ')})`);
@@ -68,7 +68,7 @@ async function readConfig(openInFolder: SiblingOpener): Promise<{ config?: unkno
   try {
     source = await openInFolder('config.json');
   } catch (err) {
-    return isNotThere(err) ? {} : { configProblem: `config.json: ${err instanceof Error ? err.message : String(err)}` };
+    return isFileNotFound(err) ? {} : { configProblem: `config.json: ${err instanceof Error ? err.message : String(err)}` };
   }
   try {
     if (source.size > MAX_CONFIG_BYTES) return { configProblem: `config.json is ${source.size} bytes, more than the ${MAX_CONFIG_BYTES}-byte limit` };
@@ -78,11 +78,6 @@ async function readConfig(openInFolder: SiblingOpener): Promise<{ config?: unkno
   } finally {
     await source.close();
   }
-}
-
-function isNotThere(err: unknown): boolean {
-  const e = err as { code?: unknown; status?: unknown } | null;
-  return e?.code === 'ENOENT' || e?.status === 404;
 }
 
 async function startsWithJsonObject(source: ByteSource): Promise<boolean> {

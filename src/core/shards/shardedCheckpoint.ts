@@ -103,7 +103,7 @@ function combine(indexSource: ByteSource, shardIndex: ShardIndexFile, listed: re
   let base = 0;
   for (const shard of listed) {
     if ('error' in shard) {
-      shards.push({ file: shard.file, tensors: mappedCount.get(shard.file) ?? 0, bytes: 0, ...(isMissing(shard.error) ? { missing: true as const } : {}), error: oneLine(shard.error) });
+      shards.push({ file: shard.file, tensors: mappedCount.get(shard.file) ?? 0, bytes: 0, ...(isFileNotFound(shard.error) ? { missing: true as const } : {}), error: oneLine(shard.error) });
       continue;
     }
     const { index, source } = shard;
@@ -153,9 +153,10 @@ function rebase(t: TensorInfo, base: number): TensorInfo {
   return { ...t, storage: { ...t.storage, byteStart: t.storage.byteStart + base }, byteRange: [t.byteRange[0] + base, t.byteRange[1] + base] };
 }
 
-function isMissing(err: unknown): boolean {
+/** A sibling opener's "no such file": Node's ENOENT, VS Code's FileSystemError FileNotFound, HTTP 404. */
+export function isFileNotFound(err: unknown): boolean {
   const e = err as { code?: unknown; status?: unknown } | null;
-  return e?.code === 'ENOENT' || e?.status === 404;
+  return e?.code === 'ENOENT' || e?.code === 'FileNotFound' || e?.status === 404;
 }
 
 function oneLine(err: unknown): string {
