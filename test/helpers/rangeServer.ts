@@ -23,6 +23,8 @@ export interface RangeServerOptions {
   readonly latencyMs?: number;
   /** Answer multi-range requests with the whole file, as servers that only do single ranges may. */
   readonly singleRangeOnly?: boolean;
+  /** Status to answer the n-th request (0-based) with instead of serving it (503, 429, 403 …); undefined serves. */
+  readonly failWith?: (request: number) => number | undefined;
 }
 
 export interface RangeServerStats {
@@ -64,6 +66,11 @@ export async function startRangeServer(opts: RangeServerOptions): Promise<RangeS
 
 async function serve(req: IncomingMessage, res: ServerResponse, n: number, opts: RangeServerOptions, stats: RangeServerStats): Promise<void> {
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const failure = opts.failWith?.(n);
+  if (failure !== undefined) {
+    res.writeHead(failure, { 'content-type': 'text/plain', ...(failure === 429 ? { 'retry-after': '0' } : {}) }).end(`status ${failure}`);
+    return;
+  }
   // Authorization first, then the redirect: the Hub checks access before sending a client to its CDN.
   if (opts.requireAuthorization !== undefined && req.headers.authorization !== opts.requireAuthorization) {
     res.writeHead(401, { 'content-type': 'text/plain' }).end('unauthorized');

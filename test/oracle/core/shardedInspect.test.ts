@@ -132,7 +132,7 @@ describe('inspect INDEX / DIR: sharded checkpoints and model folders', () => {
     assert.deepEqual(run.out.warnings, []);
   });
 
-  it('a shard index over HTTP lists as the local one, its shards fetched beside it', async () => {
+  it('a shard index over HTTP lists as the local one, its shards fetched beside it, and converts from the URL', async () => {
     const files = Object.fromEntries([INDEX.safetensors, ...new Set(Object.values(maps.safetensors))].map((f) => [`/repo/${f}`, at('safetensors', f)]));
     const server = await startRangeServer({ files });
     try {
@@ -140,6 +140,14 @@ describe('inspect INDEX / DIR: sharded checkpoints and model folders', () => {
       const remote = await runCli(['inspect', `${server.origin}/repo/${INDEX.safetensors}`, '--json'], 60_000, { HF_TOKEN: '' });
       assert.equal(remote.code, 0, remote.stderr);
       assert.equal(remote.stdout, local.stdout);
+      // Converting from the URL reads every tensor from its remote shard: the same weights as from the local index.
+      const fromUrl = await runCli(['convert', `${server.origin}/repo/${INDEX.safetensors}`, '--out', at('from-url-hf')], 120_000, { HF_TOKEN: '' });
+      assert.equal(fromUrl.code, 0, fromUrl.stderr);
+      const fromLocal = await runCli(['convert', at('safetensors', INDEX.safetensors), '--out', at('from-local-index-hf')]);
+      assert.equal(fromLocal.code, 0, fromLocal.stderr);
+      const [u, l] = await Promise.all([inspect([at('from-url-hf', 'model.safetensors'), '--hash']), inspect([at('from-local-index-hf', 'model.safetensors'), '--hash'])]);
+      assert.ok(u.out.tensors.length > 0);
+      assert.deepEqual(u.out.tensors, l.out.tensors);
     } finally {
       await server.close();
     }

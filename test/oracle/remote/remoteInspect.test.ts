@@ -113,6 +113,24 @@ describe('inspect URL (HTTP Range reads)', () => {
     assert.match(refused.stderr, /^error: .*base\.safetensors: the server does not support HTTP Range requests, and --no-download forbids downloading the whole file\n$/);
   });
 
+  it('503 then 200: retried with backoff, the same JSON; 429 past the retries and 403: exit 2 with their messages', async () => {
+    const flaky = await serve({ failWith: (n) => (n < 2 ? 503 : undefined) });
+    const run = await runCli(['inspect', `${flaky.origin}/base.safetensors`, '--json'], 60_000, { ...FAST, CKPT_AST_HTTP_RETRIES: '3' });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, local.get('base.safetensors'));
+    assert.equal(flaky.stats.requests, 2 + 2);
+    const limited = await serve({ failWith: () => 429 });
+    const refused = await runCli(['inspect', `${limited.origin}/base.safetensors`], 60_000, FAST);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /base\.safetensors: the server answered HTTP 429 \(too many requests\) \(after 2 attempts\)\n$/);
+    assert.equal(limited.stats.requests, 2);
+    const forbidden = await serve({ failWith: () => 403 });
+    const denied = await runCli(['inspect', `${forbidden.origin}/base.safetensors`], 60_000, FAST);
+    assert.equal(denied.code, 2);
+    assert.match(denied.stderr, /base\.safetensors: HTTP 403: access denied/);
+    assert.equal(forbidden.stats.requests, 1, '403 is an answer, not retried');
+  });
+
   it('a server that redirects: followed, the same JSON', async () => {
     const target = await serve({});
     const redirector = await serve({ redirectTo: target.origin });
