@@ -24,7 +24,7 @@ const DEFAULT_CACHE = 32 * 1024 * 1024;
 /** Reads past this many blocks (tensor data) go straight to the server, uncached. */
 const DIRECT_READ_BLOCKS = 8;
 /** A read in the last block fetches the last few: the zip's central directory sits just before its end record. */
-const TAIL_READ_AHEAD_BLOCKS = 4;
+const TAIL_READ_AHEAD_BLOCKS = 2;
 /** Ranges per multi-range request: keeps the Range header a few kilobytes long. */
 const RANGES_PER_REQUEST = 200;
 
