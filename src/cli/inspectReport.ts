@@ -47,17 +47,23 @@ const ROWS_PER_PIECE = 2000;
 
 /** The table as text pieces, each ending in a newline, to be written as they come. */
 export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>, layout: ListingLayout = {}): Generator<string> {
-  const header = ['name', 'dtype', 'shape', 'size', ...(hashes ? ['sha256'] : [])];
+  const shards = layout.tensorShards;
+  const header = ['name', 'dtype', 'shape', 'size', ...(shards ? ['shard'] : []), ...(hashes ? ['sha256'] : [])];
   const shapeText = (t: TensorInfo): string => `[${t.shape.join(', ')}]`;
-  const cellsOf = (t: TensorInfo): string[] => [t.name, t.dtype, shapeText(t), humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? ''] : [])];
+  const cellsOf = (t: TensorInfo, i: number): string[] =>
+    [t.name, t.dtype, shapeText(t), humanBytes(t.bytes), ...(shards ? [shards[i] ?? ''] : []), ...(hashes ? [hashes.get(t) ?? ''] : [])];
   // Widths from a first pass that keeps no cells: holding 100 k rows of cells costs ~40 MB.
   const widths = header.map((h) => h.length);
-  for (const t of index.tensors) {
+  const shardColumn = 4;
+  const hashColumn = shards ? 5 : 4;
+  for (let i = 0; i < index.tensors.length; i++) {
+    const t = index.tensors[i]!;
     widths[0] = Math.max(widths[0]!, t.name.length);
     widths[1] = Math.max(widths[1]!, t.dtype.length);
     widths[2] = Math.max(widths[2]!, shapeText(t).length);
     widths[3] = Math.max(widths[3]!, humanBytes(t.bytes).length);
-    if (hashes) widths[4] = Math.max(widths[4]!, hashes.get(t)?.length ?? 0);
+    if (shards) widths[shardColumn] = Math.max(widths[shardColumn]!, shards[i]?.length ?? 0);
+    if (hashes) widths[hashColumn] = Math.max(widths[hashColumn]!, hashes.get(t)?.length ?? 0);
   }
   const last = header.length - 1;
   // Concatenation, not cells.map().join(): no throw-away array per row (100 k rows).
@@ -72,7 +78,7 @@ export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tenso
   yield `${index.file}\nformat: ${FORMAT_NAMES[index.format]}, ${humanBytes(index.fileSize)} on disk\n\n${line(header)}`;
   let piece = '';
   for (let i = 0; i < index.tensors.length; i++) {
-    piece += line(cellsOf(index.tensors[i]!));
+    piece += line(cellsOf(index.tensors[i]!, i));
     if ((i + 1) % ROWS_PER_PIECE === 0) {
       yield piece;
       piece = '';

@@ -72,6 +72,20 @@ describe('inspect INDEX / DIR: sharded checkpoints and model folders', () => {
     });
   }
 
+  it('the table gains a shard column and a line per shard', async () => {
+    const run = await runCli(['inspect', at('bin', INDEX.bin)]);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.split('\n');
+    assert.match(lines[3]!, /^name +dtype +shape +size +shard$/);
+    for (const t of expected) {
+      const row = lines.find((l) => l.startsWith(`${t.name} `));
+      assert.ok(row?.endsWith(`  ${maps.bin[t.name]}`), `${t.name}: ${row}`);
+    }
+    for (const shard of shardSummary('bin', at('bin'))!) {
+      assert.ok(lines.some((l) => l.startsWith(`shard ${shard.file}: ${shard.tensors} tensors, `)), shard.file);
+    }
+  });
+
   it('a deleted shard: its tensors named as missing, the rest listed, exit 2 with one line naming it', async () => {
     const folder = at('bin-missing');
     mkdirSync(folder);
