@@ -1,8 +1,8 @@
 // `convert FILE --out DIR [options]`: an SSAST/AST checkpoint to a verified Hugging Face AST folder.
 import { existsSync, readFileSync } from 'node:fs';
-import { openCliSource } from './cliSource';
 import { parseCommandArgs, UsageError, type OptionSpecs, type ParsedArgs } from './commandArgs';
-import { openCheckpoint } from '../core/openCheckpoint';
+import { openInput } from './openInput';
+import { isRemote } from './remoteOptions';
 import { convertCheckpoint, type ConversionProgress } from '../ast/convertCheckpoint';
 import { detectModel, type ModelDetection } from '../ast/detect';
 import { ConversionCancelledError, ConversionRefusedError, DestinationExistsError } from '../ast/errors';
@@ -61,14 +61,18 @@ export async function runConvert(args: string[]): Promise<number> {
   const out = typeof v.out === 'string' ? v.out : undefined;
   if (out === undefined && !v['dry-run']) return usage('convert needs --out DIR (or --dry-run)');
   const json = v.json === true;
-  if (!existsSync(file)) {
+  if (!isRemote(file) && !existsSync(file)) {
     process.stderr.write(`convert: ${file}: no such file\n`);
     return EXIT.error;
   }
 
-  const source = await openCliSource(file);
+  // A file, a shard index, a model folder or a URL (see openInput); a sharded source reads each tensor from its shard.
+  const { index, source, failures } = await openInput(file);
   try {
-    const index = await openCheckpoint(source);
+    if (failures.length > 0) {
+      process.stderr.write(failures.map((f) => `convert: ${f}\n`).join(''));
+      return EXIT.error;
+    }
     const detection = await detectModel(index, source);
     const options = optionsFrom(v, detection);
     if (typeof options === 'string') return usage(options);

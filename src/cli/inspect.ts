@@ -1,23 +1,26 @@
 // `inspect FILE [--json] [--hash]`: list a checkpoint's tensors from its metadata, never running its pickle.
 import { CheckpointError } from '../core/errors';
-import { openCliSource } from './cliSource';
 import { parseCommandArgs, UsageError, type OptionSpecs } from './commandArgs';
-import { openCheckpoint } from '../core/openCheckpoint';
+import { openInput, type OpenedInput } from './openInput';
 import { tensorSha256 } from '../core/tensors/tensorReader';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import { errorJson, errorLine, inspectJson, inspectTable } from './inspectReport';
 import { writeStdout } from './stdout';
 
-const HELP = `usage: ckpt-ast inspect FILE [--json] [--hash]
+const HELP = `usage: ckpt-ast inspect FILE|DIR|INDEX|URL [--json] [--hash] [--no-download]
 
   --json   print one JSON object: {format, tensors, metadata, warnings, safety, unsafeGlobals[, moduleSources]};
            for a file that cannot be read, {error, safety, unsafeGlobals} (safety as far as read)
   --hash   add each tensor's sha256 (of its contiguous little-endian bytes); reads every tensor
            (not for tensors marked "unreadable": sparse, or values not stored as file bytes)
+  --no-download  for a server without Range support: fail instead of downloading the file
+
+  DIR: a model folder (weights + config.json); INDEX: a *.index.json of shards;
+  URL: https://, http:// or hf://owner/repo/path[@revision] (HF_ENDPOINT, HF_TOKEN)
 
 exit status: 0 listed, 1 usage, 2 unreadable or not a checkpoint`;
 
-const OPTIONS: OptionSpecs = { json: {}, hash: {}, help: { short: 'h' } };
+const OPTIONS: OptionSpecs = { json: {}, hash: {}, 'no-download': {}, help: { short: 'h' } };
 
 export async function runInspect(args: string[]): Promise<number> {
   let parsed;
@@ -35,23 +38,26 @@ export async function runInspect(args: string[]): Promise<number> {
   if (positionals.length !== 1) return usage(positionals.length === 0 ? 'missing FILE' : `expected one FILE, got ${positionals.length}`);
   const file = positionals[0]!;
 
-  let source;
+  let input: OpenedInput;
   try {
-    source = await openCliSource(file);
+    input = await openInput(file, { noDownload: values['no-download'] === true });
   } catch (err) {
-    process.stderr.write(`error: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (!(err instanceof CheckpointError) && !(err instanceof RangeError) && !isSystemError(err)) throw err;
+    if (values.json) writeStdout([errorJson(err) + '\n']);
+    process.stderr.write(err instanceof CheckpointError || err instanceof RangeError ? `error: ${errorLine(err)}\n` : `error: cannot read ${file}: ${err instanceof Error ? err.message : String(err)}\n`);
     return 2;
   }
+  const { index, source } = input;
   try {
-    const index = await openCheckpoint(source);
     let hashes: Map<TensorInfo, string> | undefined;
     if (values.hash) {
       hashes = new Map();
       // Sparse tensors and values not stored as file bytes have no bytes to hash (their `unreadable` says why).
       for (const tensor of index.tensors) if (tensor.unreadable === undefined) hashes.set(tensor, await tensorSha256(source, tensor));
     }
-    writeStdout(values.json ? [inspectJson(index, hashes) + '\n'] : inspectTable(index, hashes));
-    return 0;
+    writeStdout(values.json ? [inspectJson(index, hashes, input) + '\n'] : inspectTable(index, hashes, input));
+    for (const failure of input.failures) process.stderr.write(`error: ${failure}\n`);
+    return input.failures.length > 0 ? 2 : 0;
   } catch (err) {
     if (!(err instanceof CheckpointError) && !(err instanceof RangeError)) throw err;
     if (values.json) writeStdout([errorJson(err) + '\n']);
@@ -60,6 +66,12 @@ export async function runInspect(args: string[]): Promise<number> {
   } finally {
     await source.close();
   }
+}
+
+/** Node's errors for a missing or unreadable path (ENOENT, EACCES, EISDIR …). */
+function isSystemError(err: unknown): boolean {
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
 
 function usage(problem: string): number {

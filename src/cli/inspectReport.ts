@@ -3,7 +3,17 @@ import type { CheckpointIndex, SafetyReport } from '../core/checkpointIndex';
 import { CheckpointError, errorShape } from '../core/errors';
 import { isDataTypeRef } from '../core/safety/classifyGlobals';
 import { describeSafety } from '../core/safety/describeSafety';
+import type { ShardSummary } from '../core/shards/shardedCheckpoint';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
+
+/** What a shard index or model folder adds to a listing. */
+export interface ListingLayout {
+  readonly shards?: readonly ShardSummary[];
+  /** Shard file of each tensor, by position in `index.tensors`. */
+  readonly tensorShards?: readonly string[];
+  /** config.json of a model folder. */
+  readonly config?: unknown;
+}
 
 const FORMAT_NAMES: Readonly<Record<CheckpointIndex['format'], string>> = {
   'torch-zip': 'PyTorch zip (torch.save, torch ≥ 1.6)',
@@ -40,15 +50,19 @@ export function errorLine(err: Error): string {
   return err.message.includes(verdict) ? err.message : `${err.message}; as far as read, ${verdict}`;
 }
 
-export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): string {
+export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>, layout: ListingLayout = {}): string {
+  const { shards, tensorShards, config } = layout;
   return JSON.stringify({
     format: index.format,
-    tensors: index.tensors.map((t) => ({
+    tensors: index.tensors.map((t, i) => ({
       name: t.name, dtype: t.dtype, shape: t.shape, numel: t.numel, bytes: t.bytes,
+      ...(tensorShards ? { shard: tensorShards[i] } : {}),
       ...(t.layout === undefined ? {} : { layout: t.layout }),
       ...(t.unreadable === undefined ? {} : { unreadable: t.unreadable }),
       ...(hashes && t.unreadable === undefined ? { sha256: hashes.get(t) } : {}),
     })),
+    ...(shards ? { shards: shards.map(({ file, tensors, bytes, missing, error }) => ({ file, tensors, bytes, ...(missing ? { missing } : {}), ...(error !== undefined ? { error } : {}) })) } : {}),
+    ...(config !== undefined ? { config } : {}),
     metadata: index.metadata,
     warnings: index.warnings,
     safety: safetyJson(index.safety),
@@ -61,22 +75,28 @@ export function inspectJson(index: CheckpointIndex, hashes?: ReadonlyMap<TensorI
 const ROWS_PER_PIECE = 2000;
 
 /** The table as text pieces, each ending in a newline, to be written as they come. */
-export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>): Generator<string> {
+export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<TensorInfo, string>, layout: ListingLayout = {}): Generator<string> {
+  const shards = layout.tensorShards;
   // A layout column only where some tensor has one (sparse, quantized, Fortran order): other tables stay as they were.
   const layouts = index.tensors.some((t) => t.layout !== undefined);
-  const header = ['name', 'dtype', 'shape', 'size', ...(hashes ? ['sha256'] : []), ...(layouts ? ['layout'] : [])];
+  const header = ['name', 'dtype', 'shape', 'size', ...(shards ? ['shard'] : []), ...(hashes ? ['sha256'] : []), ...(layouts ? ['layout'] : [])];
   const shapeText = (t: TensorInfo): string => `[${t.shape.join(', ')}]`;
-  const cellsOf = (t: TensorInfo): string[] => [
-    t.name, t.dtype, shapeText(t), humanBytes(t.bytes), ...(hashes ? [hashes.get(t) ?? '-'] : []), ...(layouts ? [t.layout ?? ''] : []),
+  const cellsOf = (t: TensorInfo, i: number): string[] => [
+    t.name, t.dtype, shapeText(t), humanBytes(t.bytes), ...(shards ? [shards[i] ?? ''] : []),
+    ...(hashes ? [hashes.get(t) ?? '-'] : []), ...(layouts ? [t.layout ?? ''] : []),
   ];
   // Widths from a first pass that keeps no cells: holding 100 k rows of cells costs ~40 MB.
   const widths = header.map((h) => h.length);
-  for (const t of index.tensors) {
+  const shardColumn = 4;
+  const hashColumn = shards ? 5 : 4;
+  for (let i = 0; i < index.tensors.length; i++) {
+    const t = index.tensors[i]!;
     widths[0] = Math.max(widths[0]!, t.name.length);
     widths[1] = Math.max(widths[1]!, t.dtype.length);
     widths[2] = Math.max(widths[2]!, shapeText(t).length);
     widths[3] = Math.max(widths[3]!, humanBytes(t.bytes).length);
-    if (hashes) widths[4] = Math.max(widths[4]!, hashes.get(t)?.length ?? 1);
+    if (shards) widths[shardColumn] = Math.max(widths[shardColumn]!, shards[i]?.length ?? 0);
+    if (hashes) widths[hashColumn] = Math.max(widths[hashColumn]!, hashes.get(t)?.length ?? 1);
   }
   const last = header.length - 1;
   // Concatenation, not cells.map().join(): no throw-away array per row (100 k rows).
@@ -91,7 +111,7 @@ export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tenso
   yield `${index.file}\nformat: ${FORMAT_NAMES[index.format]}, ${humanBytes(index.fileSize)} on disk\n\n${line(header)}`;
   let piece = '';
   for (let i = 0; i < index.tensors.length; i++) {
-    piece += line(cellsOf(index.tensors[i]!));
+    piece += line(cellsOf(index.tensors[i]!, i));
     if ((i + 1) % ROWS_PER_PIECE === 0) {
       yield piece;
       piece = '';
@@ -104,6 +124,7 @@ export function* inspectTable(index: CheckpointIndex, hashes?: ReadonlyMap<Tenso
     `${index.tensors.length} tensors, ${groupThousands(totalElements)} elements, ${humanBytes(totalBytes)}`,
     safetyLine(index),
     ...(index.moduleSources ?? []).map((m) => `module source saved with the file: ${m.className} (${m.source.split('\n').length} lines, from ${m.sourceFile}); see --json moduleSources`),
+    ...(layout.shards ?? []).map((s) => `shard ${s.file}: ${s.error !== undefined ? `${s.missing ? 'MISSING' : 'UNREADABLE'} (${s.tensors} tensors in the index)` : `${s.tensors} tensors, ${humanBytes(s.bytes)}`}`),
     ...index.warnings.map((w) => `warning: ${w}`),
   ];
   yield piece + footer.join('\n') + '\n';

@@ -19,6 +19,7 @@ export type CheckpointErrorCode =
   | 'safetensors-format'
   | 'numpy-format'
   | 'not-a-checkpoint'
+  | 'http'
   | 'io';
 
 export class CheckpointError extends Error {
@@ -75,6 +76,24 @@ export class NotACheckpointError extends CheckpointError {
 
   override get code(): CheckpointErrorCode { return 'not-a-checkpoint'; }
 }
+
+/**
+ * Reading a file over HTTP failed: the server refused (401/403/404), gave up (timeouts, 429/5xx past the retries),
+ * cannot serve ranges, dropped the connection, or the file changed between requests. `status` is the last HTTP
+ * status seen, when there was one. Messages never carry the auth token.
+ */
+export class HttpError extends CheckpointError {
+  readonly status?: number;
+
+  constructor(file: string, problem: string, status?: number) {
+    super(file, problem);
+    if (status !== undefined) this.status = status;
+  }
+
+  override get code(): CheckpointErrorCode { return 'http'; }
+}
+/** The server answers ranged requests with the whole file: reading needs a download first. */
+export class RangeNotSupportedError extends HttpError {}
 
 /**
  * The one error shape every boundary carries (core → worker → host → webview, and `--json`):

@@ -19,5 +19,11 @@ export interface ByteSource {
    * chunk, which on a 355 MB conversion costs more than the copy itself.
    */
   readInto?(offset: number, target: Uint8Array): Promise<void>;
+  /**
+   * Optional hint: the caller is about to read these `[offset, length]` ranges. A source where each read is a
+   * round trip (HTTP) fetches them together; reads afterwards are served from what came back. Never changes
+   * what `read` returns, so a wrong guess only costs time.
+   */
+  prefetch?(ranges: readonly (readonly [number, number])[]): Promise<void>;
   close(): Promise<void>;
 }

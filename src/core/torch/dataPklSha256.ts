@@ -1,12 +1,15 @@
 import type { ByteSource } from '../io/byteSource';
+import { isJoinedSource } from '../io/concatSource';
 import { openZip } from '../zip/zipArchive';
 import { findDataPkl, MAX_DATA_PKL } from './zipCheckpoint';
 
 /**
  * sha256 hex of a torch zip's `data.pkl` entry, which names the pickle converted weights came from;
- * undefined for other formats. Computed only when a conversion asks: listing never loads node:crypto.
+ * undefined for other formats and for sharded sources (each .bin shard has its own data.pkl; none names the
+ * whole). Computed only when a conversion asks: listing never loads node:crypto.
  */
 export async function sourceDataPklSha256(source: ByteSource): Promise<string | undefined> {
+  if (isJoinedSource(source)) return undefined;
   const archive = await openZip(source);
   const dataPkl = archive && findDataPkl(archive);
   if (!archive || !dataPkl) return undefined;

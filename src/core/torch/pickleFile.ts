@@ -113,6 +113,7 @@ async function listLegacy(
   const records = new Map(collectStorageRecords(file, storageIds).map((r) => [r.key, r]));
   const bigEndian = littleEndianFlag(sysInfo.value) === false;
 
+  await prefetchStorageHeaders(source, keys, records, keyList.end);
   const storages = new Map<string, StorageRef>();
   let offset = keyList.end;
   // Element counts are read through a window over the next small storages, not one 8-byte read each (100 k storages).
@@ -149,6 +150,31 @@ async function listLegacy(
     headerMetadata: {},
     ...(modules.length > 0 ? { moduleSources: modules } : {}),
   };
+}
+
+/**
+ * Where the element counts would be if each storage holds as many elements as the pickle says (torch writes
+ * them back to back), handed to the source as one batch: over HTTP one request instead of one per storage.
+ * The walk below still reads and checks every count, so a file that differs only loses the batching.
+ */
+async function prefetchStorageHeaders(source: ByteSource, keys: readonly string[], records: ReadonlyMap<string, StorageRecord>, start: number): Promise<void> {
+  if (source.prefetch === undefined) return;
+  const ranges: [number, number][] = [];
+  let offset = start;
+  let windowStart = 0;
+  let windowEnd = 0;
+  // The same windows the walk reads, at the offsets the pickle's element counts predict.
+  for (let k = 0; k < keys.length && offset + 8 <= source.size; k++) {
+    const record = records.get(keys[k]!);
+    if (record === undefined) break;
+    if (offset < windowStart || offset + 8 > windowEnd) {
+      windowStart = offset;
+      windowEnd = offset + Math.min(headerWindow(keys, k, records), source.size - offset);
+      ranges.push([windowStart, windowEnd - windowStart]);
+    }
+    offset += 8 + record.numel * ITEMSIZE[record.dtype];
+  }
+  await source.prefetch(ranges);
 }
 
 function storageKeys(file: string, value: PyValue, offset: number): string[] {

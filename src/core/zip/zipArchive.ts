@@ -173,6 +173,11 @@ async function readDataOffsets(source: ByteSource, entries: readonly ZipEntry[])
     groups.push({ first, last });
     first = last + 1;
   }
+  // Over HTTP each group is a round trip: asked for together, they come in a request or two.
+  await source.prefetch?.(groups.map(({ first, last }) => {
+    const start = sorted[first]!.localHeaderOffset;
+    return [start, Math.min(source.size, sorted[last]!.localHeaderOffset + LOCAL_HEADER_SIZE) - start] as const;
+  }));
   const offsets = new Array<number>(entries.length).fill(0);
   let nextGroup = 0;
   const reader = async (): Promise<void> => {
