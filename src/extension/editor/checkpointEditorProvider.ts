@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ReadingWorker } from '../reader/readingWorker';
 import { ActiveEditorContext } from './activeEditorContext';
 import { CheckpointDocument } from './checkpointDocument';
 import { EditorSession } from './editorSession';
@@ -12,8 +13,8 @@ export const CHECKPOINT_VIEW_TYPES = ['astCheckpoints.checkpointEditor', 'astChe
 export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProvider<CheckpointDocument> {
   private readonly activeContext = new ActiveEditorContext();
 
-  static register(context: vscode.ExtensionContext): void {
-    const provider = new CheckpointEditorProvider(context.extensionUri);
+  static register(context: vscode.ExtensionContext, reader: ReadingWorker): void {
+    const provider = new CheckpointEditorProvider(context.extensionUri, reader);
     for (const viewType of CHECKPOINT_VIEW_TYPES) {
       context.subscriptions.push(
         vscode.window.registerCustomEditorProvider(viewType, provider, { supportsMultipleEditorsPerDocument: true }),
@@ -21,10 +22,13 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
     }
   }
 
-  private constructor(private readonly extensionUri: vscode.Uri) {}
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly reader: ReadingWorker,
+  ) {}
 
   openCustomDocument(uri: vscode.Uri): CheckpointDocument {
-    return CheckpointDocument.open(uri);
+    return CheckpointDocument.open(uri, this.reader);
   }
 
   resolveCustomEditor(document: CheckpointDocument, panel: vscode.WebviewPanel): void {

@@ -5,8 +5,8 @@
  * same catalog serves the extension, the tests and the benchmark.
  */
 import type { ByteSource } from '../../core/io/byteSource';
-import type { CheckpointFormat, CheckpointIndex } from '../../core/checkpointIndex';
-import type { KeyMappingResult } from '../../ast/keyMapping';
+import type { CheckpointFormat } from '../../core/checkpointIndex';
+import { readCheckpointKeys, type CheckpointKeysData } from '../../ast/checkpointKeysData';
 import { CheckpointKeys, keyQuery, type KeyLookupHit } from './checkpointKeys';
 
 /** A file to index, with the stat values its cache entry is keyed by. */
@@ -18,9 +18,22 @@ export interface CatalogFile {
 }
 
 export interface CatalogReader {
-  openSource(path: string): Promise<ByteSource>;
-  openCheckpoint(source: ByteSource): Promise<CheckpointIndex>;
-  mapCheckpoint(index: CheckpointIndex): KeyMappingResult;
+  /** What hovers need of the file at `path` (the extension asks its reading worker). */
+  readKeys(path: string): Promise<CheckpointKeysData>;
+}
+
+/** A reader that lists files on this thread from the sources `openSource` gives (tests, benchmarks). */
+export function keysReader(openSource: (path: string) => Promise<ByteSource>): CatalogReader {
+  return {
+    async readKeys(path) {
+      const source = await openSource(path);
+      try {
+        return await readCheckpointKeys(source);
+      } finally {
+        await source.close();
+      }
+    },
+  };
 }
 
 export interface CatalogEntry {
@@ -187,28 +200,13 @@ export class CheckpointCatalog {
     const stamp = `${file.mtimeMs}:${file.size}`;
     let entry: CatalogEntry;
     try {
-      const source = await this.reader.openSource(file.path);
-      let index: CheckpointIndex;
-      try {
-        index = await this.reader.openCheckpoint(source);
-      } finally {
-        await source.close();
-      }
-      entry = { path: file.path, stamp, keys: new CheckpointKeys(index, this.tryMap(index)), format: index.format };
+      const data = await this.reader.readKeys(file.path);
+      entry = { path: file.path, stamp, keys: new CheckpointKeys(data, data.mapping), format: data.format };
     } catch (err) {
       entry = { path: file.path, stamp, error: oneLine(err) };
     }
     // The file may have changed or left the workspace while it was being read.
     if (this.wanted.get(file.path) === stamp) this.entries.set(file.path, entry);
-  }
-
-  /** Checkpoints that are not AST models still answer with dtype and shape. */
-  private tryMap(index: CheckpointIndex): KeyMappingResult | undefined {
-    try {
-      return this.reader.mapCheckpoint(index);
-    } catch {
-      return undefined;
-    }
   }
 
   private fire(): void {

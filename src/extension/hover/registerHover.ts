@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { openCheckpoint } from '../../core/openCheckpoint';
-import { mapCheckpoint } from '../../ast/mapping';
-import { openUriSource } from '../common/openUriSource';
+import type { CheckpointKeysData } from '../../ast/checkpointKeysData';
+import { WorkspaceFsSource } from '../common/workspaceFsSource';
+import type { ReadingWorker } from '../reader/readingWorker';
 import { CheckpointCatalog } from './checkpointCatalog';
 import { CheckpointSources } from './checkpointSources';
 import { HoverStatusBar, PICK_HOVER_CHECKPOINT_COMMAND } from './hoverStatusBar';
@@ -14,13 +14,9 @@ export const REINDEX_WORKSPACE_COMMAND = 'astCheckpoints.reindexWorkspace';
  * Key hovers: state-dict keys, HF AST names and module prefixes written in code, notebooks,
  * configs and notes show what the known checkpoints hold under that name.
  */
-export function registerKeyHover(context: vscode.ExtensionContext): void {
-  // Catalog ids are URI strings, so remote and virtual files are indexed too.
-  const catalog = new CheckpointCatalog({
-    openSource: (id) => openUriSource(vscode.Uri.parse(id)),
-    openCheckpoint,
-    mapCheckpoint: (index) => mapCheckpoint(index),
-  });
+export function registerKeyHover(context: vscode.ExtensionContext, reader: ReadingWorker): void {
+  // Catalog ids are URI strings, so remote and virtual files are indexed too; the worker reads them.
+  const catalog = new CheckpointCatalog({ readKeys: (id) => readKeysInWorker(reader, vscode.Uri.parse(id)) });
   const sources = new CheckpointSources(catalog);
   const enabled = () => sources.hoverEnabled;
   const statusBar = new HoverStatusBar(catalog, context.workspaceState, enabled);
@@ -40,4 +36,17 @@ export function registerKeyHover(context: vscode.ExtensionContext): void {
     }),
   );
   void sources.start();
+}
+
+/** Local files are read by the worker itself; other schemes through range requests served from here. */
+async function readKeysInWorker(reader: ReadingWorker, uri: vscode.Uri): Promise<CheckpointKeysData> {
+  if (uri.scheme === 'file') return reader.request({ kind: 'keys', source: { kind: 'file', path: uri.fsPath } }).result;
+  const source = await WorkspaceFsSource.open(uri);
+  const registration = reader.registerSource(source);
+  try {
+    return await reader.request({ kind: 'keys', source: { kind: 'host', sourceId: registration.sourceId, name: source.name, size: source.size } }).result;
+  } finally {
+    registration.dispose();
+    await source.close();
+  }
 }

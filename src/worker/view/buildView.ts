@@ -1,6 +1,6 @@
 /**
  * Turns what the core and the AST domain know about a file into the plain view model the webview
- * renders. No `vscode` here: the same function is unit-tested on torch-written files.
+ * renders. Runs in the reading worker; the same function is tested on torch-written files.
  */
 import type { CheckpointIndex, SafetyReport } from '../../core/checkpointIndex';
 import type { DType } from '../../core/tensors/dtype';
@@ -15,6 +15,8 @@ import type {
   TargetView,
   TensorRow,
 } from '../../protocol/messages';
+import { errorShape } from '../../core/errors';
+import { errorView } from '../../protocol/errorView';
 import { metadataOutline } from './metadataOutline';
 import { posEmbedBreakdown, type GridFacts } from './posEmbedBreakdown';
 
@@ -59,18 +61,9 @@ export function buildCheckpointView({ file, index, mapping, detection, loadMs }:
   };
 }
 
-/** Error view for anything thrown while opening: message plus the offset and entry the core names. */
+/** Error view for anything thrown while opening: message plus the code, offset and entry the core names. */
 export function buildErrorView(file: FileFacts, err: unknown): ErrorView {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const { offset, entry } = e as { offset?: unknown; entry?: unknown };
-  return {
-    kind: 'error',
-    file,
-    errorName: e.name || 'Error',
-    message: e.message || String(err),
-    ...(typeof offset === 'number' ? { offset } : {}),
-    ...(typeof entry === 'string' ? { entry } : {}),
-  };
+  return errorView(file, errorShape(err));
 }
 
 const NO_TARGETS: readonly TargetView[] = [];
