@@ -1,6 +1,6 @@
 /**
- * The set of checkpoints key hovers answer from. Files are indexed in the background from
- * metadata only (one bounded queue), cached by path + mtime + size, and looked up in memory:
+ * The set of checkpoints key hovers answer from. Files are indexed from metadata only (one bounded
+ * queue, started lazily), cached by path + mtime + size, and looked up in memory:
  * a lookup never reads a file. Pure: no vscode; the reading functions are passed in so the
  * same catalog serves the extension, the tests and the benchmark.
  */
@@ -61,6 +61,7 @@ export class CheckpointCatalog {
   private readonly listeners = new Set<() => void>();
   private preferred: string | undefined;
   private pinned: readonly string[] = [];
+  private reading = false;
 
   /**
    * `concurrency` 1 by default: reading metadata is mostly parsing on the one JS thread, so files
@@ -86,6 +87,22 @@ export class CheckpointCatalog {
 
   get failedCount(): number {
     return this.entries.size - this.indexedCount;
+  }
+
+  /**
+   * False until something asks: files are queued but none is read before the first hover over a
+   * key-like string, an opened checkpoint (an urgent add) or `start()`.
+   */
+  get started(): boolean {
+    return this.reading;
+  }
+
+  /** Starts reading the queue (idempotent). */
+  start(): void {
+    if (this.reading) return;
+    this.reading = true;
+    this.fire();
+    this.pump();
   }
 
   /** Files queued or being read. */
@@ -136,6 +153,7 @@ export class CheckpointCatalog {
     if (urgent) this.queue.unshift(file);
     else this.queue.push(file);
     this.fire();
+    if (urgent) this.start();
     this.pump();
   }
 
@@ -159,9 +177,9 @@ export class CheckpointCatalog {
     this.fire();
   }
 
-  /** Resolves when nothing is queued or being read. */
+  /** Resolves when nothing is queued or being read (at once while not started: nothing would ever read). */
   whenIdle(): Promise<void> {
-    if (this.pendingCount === 0) return Promise.resolve();
+    if (this.pendingCount === 0 || !this.reading) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -184,7 +202,7 @@ export class CheckpointCatalog {
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.queue.length > 0) {
+    while (this.reading && this.running < this.concurrency && this.queue.length > 0) {
       const file = this.queue.shift() as CatalogFile;
       this.running++;
       void this.index(file).finally(() => {

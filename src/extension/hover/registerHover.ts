@@ -9,6 +9,8 @@ import { KEY_HOVER_SELECTOR, KeyHoverProvider } from './keyHoverProvider';
 import { OPEN_IN_INSPECTOR_COMMAND, openInInspector } from './openInInspector';
 
 export const REINDEX_WORKSPACE_COMMAND = 'astCheckpoints.reindexWorkspace';
+/** Not in the palette: how far indexing got (tests and the benchmark check that activation reads nothing). */
+export const HOVER_INDEX_STATE_COMMAND = 'astCheckpoints.hoverIndexState';
 
 /**
  * Key hovers: state-dict keys, HF AST names and module prefixes written in code, notebooks,
@@ -27,9 +29,16 @@ export function registerKeyHover(context: vscode.ExtensionContext, reader: Readi
     vscode.languages.registerHoverProvider(KEY_HOVER_SELECTOR, new KeyHoverProvider(catalog, enabled)),
     vscode.commands.registerCommand(OPEN_IN_INSPECTOR_COMMAND, openInInspector),
     vscode.commands.registerCommand(PICK_HOVER_CHECKPOINT_COMMAND, (target?: unknown) => statusBar.pick(target)),
+    vscode.commands.registerCommand(HOVER_INDEX_STATE_COMMAND, () => ({
+      started: catalog.started,
+      indexed: catalog.indexedCount,
+      failed: catalog.failedCount,
+      pending: catalog.pendingCount,
+    })),
     // Resolves with the number of indexed checkpoints once every file has been read again.
     vscode.commands.registerCommand(REINDEX_WORKSPACE_COMMAND, async () => {
       catalog.clear();
+      catalog.start();
       await sources.rescan();
       await catalog.whenIdle();
       return catalog.indexedCount;
