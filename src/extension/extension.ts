@@ -1,18 +1,17 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { registerCheckpointEditor } from './editor/registerEditor';
 import { registerConvertCommand } from './convert/registerConvert';
 import { registerKeyHover } from './hover/registerHover';
-import { ReadingWorker } from './reader/readingWorker';
+import { ExtensionRegistry } from './registry';
 
 export function activate(context: vscode.ExtensionContext): void {
-  // One worker reads for every editor and for key hovers; it starts on the first file it is asked for.
-  const reader = ReadingWorker.forExtension(context.extensionPath);
-  context.subscriptions.push(reader);
-  registerCheckpointEditor(context, reader);
+  const registry = new ExtensionRegistry(context.extensionPath);
+  context.subscriptions.push(registry);
+  registerCheckpointEditor(context, registry);
   registerConvertCommand(context);
-  registerKeyHover(context, reader);
+  registerKeyHover(context, registry);
 }
 
 export function deactivate(): void {
-  // Everything registered above is disposed through context.subscriptions.
+  // Everything registered above, the registry included, is disposed through context.subscriptions.
 }

@@ -1,7 +1,7 @@
 import type * as vscode from 'vscode';
-import type { ReadingWorker } from '../reader/readingWorker';
+import type { ExtensionRegistry } from '../registry';
 import { CheckpointEditorProvider } from './checkpointEditorProvider';
 
-export function registerCheckpointEditor(context: vscode.ExtensionContext, reader: ReadingWorker): void {
-  CheckpointEditorProvider.register(context, reader);
+export function registerCheckpointEditor(context: vscode.ExtensionContext, registry: ExtensionRegistry): void {
+  CheckpointEditorProvider.register(context, registry);
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CheckpointKeysData } from '../../ast/checkpointKeysData';
 import { WorkspaceFsSource } from '../common/workspaceFsSource';
 import type { ReadingWorker } from '../reader/readingWorker';
+import type { ExtensionRegistry } from '../registry';
 import { CheckpointCatalog } from './checkpointCatalog';
 import { CheckpointSources } from './checkpointSources';
 import { HoverStatusBar, PICK_HOVER_CHECKPOINT_COMMAND } from './hoverStatusBar';
@@ -16,7 +17,7 @@ export const HOVER_INDEX_STATE_COMMAND = 'astCheckpoints.hoverIndexState';
  * Key hovers: state-dict keys, HF AST names and module prefixes written in code, notebooks,
  * configs and notes show what the known checkpoints hold under that name.
  */
-export function registerKeyHover(context: vscode.ExtensionContext, reader: ReadingWorker): void {
+export function registerKeyHover(context: vscode.ExtensionContext, { reader, panels }: ExtensionRegistry): void {
   // Catalog ids are URI strings, so remote and virtual files are indexed too; the worker reads them.
   const catalog = new CheckpointCatalog({ readKeys: (id) => readKeysInWorker(reader, vscode.Uri.parse(id)) });
   const sources = new CheckpointSources(catalog);
@@ -27,7 +28,7 @@ export function registerKeyHover(context: vscode.ExtensionContext, reader: Readi
     sources,
     statusBar,
     vscode.languages.registerHoverProvider(KEY_HOVER_SELECTOR, new KeyHoverProvider(catalog, enabled)),
-    vscode.commands.registerCommand(OPEN_IN_INSPECTOR_COMMAND, openInInspector),
+    vscode.commands.registerCommand(OPEN_IN_INSPECTOR_COMMAND, (target?: unknown, tensorName?: unknown) => openInInspector(panels, target, tensorName)),
     vscode.commands.registerCommand(PICK_HOVER_CHECKPOINT_COMMAND, (target?: unknown) => statusBar.pick(target)),
     vscode.commands.registerCommand(HOVER_INDEX_STATE_COMMAND, () => ({
       started: catalog.started,
