@@ -78,7 +78,7 @@ export async function runConvert(args: string[]): Promise<number> {
     } catch (err) {
       if (!(err instanceof ConversionRefusedError)) throw err;
       const hint = cliHint(err);
-      emit(json, { status: 'refused', file, reason: err.reason, hint, ...(err.code ? { code: err.code } : {}), detection: detection.summary },
+      emit(json, { status: 'refused', file, reason: err.reason, hint, code: err.code, detection: detection.summary },
         `refused: ${err.message} — ${hint}`, true);
       return EXIT.refused;
     }

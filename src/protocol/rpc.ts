@@ -38,11 +38,14 @@ export type ServerMessage<B> = ProgressMessage | ResponseMessage<B>;
 /** Objects whose memory moves with a message instead of being copied (worker ports only). */
 export type Transfer = readonly ArrayBuffer[];
 
+/** Codes the protocol itself gives failures (the ErrorShape codes of other layers pass through as they are). */
+export type ProtocolErrorCode = 'request-failed' | 'timeout' | 'cancelled' | 'bad-request' | 'worker-crashed' | 'superseded';
+
 export class RequestFailedError extends Error {
-  /** `code` of the ErrorShape the server sent, or 'request-failed' / 'timeout' / 'cancelled' from the client. */
+  /** `code` of the ErrorShape the server sent, or one of ProtocolErrorCode from the client. */
   readonly code: string;
 
-  constructor(message: string, readonly cancelled = false, code?: string) {
+  constructor(message: string, readonly cancelled = false, code?: ProtocolErrorCode | string) {
     super(message);
     this.name = 'RequestFailedError';
     this.code = code ?? (cancelled ? 'cancelled' : 'request-failed');
