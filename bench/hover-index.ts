@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { countingSource, type CountingSource } from '../src/core/io/countingSource';
-import { openFileSource } from '../src/core/io/nodeFileSource';
+import { openFileSource } from '../src/node/nodeFileSource';
 import { CheckpointCatalog, keysReader } from '../src/extension/hover/checkpointCatalog';
 import { manyCheckpointPath, writeManyCheckpoints } from '../test/helpers/manyCheckpoints';
 import { tempDir } from '../test/helpers/torch';

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { openCliSource } from './cliSource';
 import { openCheckpoint } from '../core/openCheckpoint';
 import { convertCheckpoint, type ConversionProgress } from '../ast/convertCheckpoint';
+import { nodeOutputSink } from '../node/nodeOutputSink';
 import { detectModel, type ModelDetection } from '../ast/detect';
 import { ConversionCancelledError, ConversionRefusedError, DestinationExistsError } from '../ast/errors';
 import { defaultConversionOptions, type ConversionOptions } from '../ast/options';
@@ -91,6 +92,7 @@ export async function runConvert(args: string[]): Promise<number> {
     process.once('SIGINT', onSigint);
     try {
       const result = await convertCheckpoint(plan, source, v.out!, {
+        sink: nodeOutputSink,
         force: v.force === true,
         signal: abort.signal,
         onProgress: json || !process.stderr.isTTY ? undefined : showProgress,

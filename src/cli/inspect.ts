@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { CheckpointError } from '../core/errors';
 import { openCliSource } from './cliSource';
 import { openCheckpoint } from '../core/openCheckpoint';
-import { tensorSha256 } from '../core/tensors/tensorReader';
+import { tensorSha256 } from '../node/tensorSha256';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import { inspectJson, inspectTable } from './inspectReport';
 import { writeStdout } from './stdout';

@@ -1,6 +1,6 @@
 import type { ByteSource } from '../core/io/byteSource';
 import { checkRange } from '../core/io/checkRange';
-import { openFileSource } from '../core/io/nodeFileSource';
+import { openFileSource } from '../node/nodeFileSource';
 import { PagedSource } from '../core/io/pagedSource';
 import type { SourceRequest, SourceResponses, SourceSpec } from '../protocol/readerMessages';
 import type { RequestClient } from '../protocol/rpc';

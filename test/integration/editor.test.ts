@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { openFileSource } from '../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../src/core/openCheckpoint';
 import { WorkspaceFsSource } from '../../src/extension/common/workspaceFsSource';
 import { CheckpointDocument } from '../../src/extension/editor/checkpointDocument';

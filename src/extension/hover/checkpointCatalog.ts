@@ -61,16 +61,20 @@ export class CheckpointCatalog {
   private readonly listeners = new Set<() => void>();
   private preferred: string | undefined;
   private pinned: readonly string[] = [];
-  private reading = false;
+  private reading: boolean;
 
   /**
-   * `concurrency` 1 by default: reading metadata is mostly parsing on the one JS thread, so files
-   * read side by side only delay the first answer (measured in bench/hover-index.results.md).
+   * `concurrency` 1 by default: reading metadata is mostly parsing on one thread, so files read side
+   * by side only delay the first answer (measured in bench/hover-index.results.md). A `lazy` catalog
+   * (the extension's) queues files but reads none before `start()` or an urgent add.
    */
   constructor(
     private readonly reader: CatalogReader,
     private readonly concurrency = 1,
-  ) {}
+    lazy = false,
+  ) {
+    this.reading = !lazy;
+  }
 
   /** Called after every change of the indexed set, the order or the queue. */
   onDidChange(listener: () => void): { dispose(): void } {

@@ -19,7 +19,8 @@ export const HOVER_INDEX_STATE_COMMAND = 'astCheckpoints.hoverIndexState';
  */
 export function registerKeyHover(context: vscode.ExtensionContext, { reader, panels }: ExtensionRegistry): void {
   // Catalog ids are URI strings, so remote and virtual files are indexed too; the worker reads them.
-  const catalog = new CheckpointCatalog({ readKeys: (id) => readKeysInWorker(reader, vscode.Uri.parse(id)) });
+  // Lazy: activation finds the workspace's checkpoints but reads none until a hover asks.
+  const catalog = new CheckpointCatalog({ readKeys: (id) => readKeysInWorker(reader, vscode.Uri.parse(id)) }, 1, true);
   const sources = new CheckpointSources(catalog);
   const enabled = () => sources.hoverEnabled;
   const statusBar = new HoverStatusBar(catalog, context.workspaceState, enabled);

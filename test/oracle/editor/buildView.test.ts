@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { detectModel } from '../../../src/ast/detect';
 import { mapCheckpoint } from '../../../src/ast/mapping';
 import type { ByteSource } from '../../../src/core/io/byteSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { allowlistSnippet, buildCheckpointView, buildErrorView } from '../../../src/worker/view/buildView';
 import { detectionFacts } from '../../../src/worker/view/detectionFacts';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ByteSource } from '../../../src/core/io/byteSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { PagedSource } from '../../../src/core/io/pagedSource';
 import { projectFixturesDir } from '../../helpers/ssastSample';
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countingSource, type CountingSource } from '../../../src/core/io/countingSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { CheckpointCatalog, keysReader, type CatalogFile } from '../../../src/extension/hover/checkpointCatalog';
 import { hoverMarkdown } from '../../../src/extension/hover/hoverMarkdown';
 import { fixturesDir } from '../../harness/paths';
