@@ -1,4 +1,4 @@
-import type { CheckpointFormat, StateDictLocation } from '../core/checkpointIndex';
+import type { CheckpointFormat, CheckpointIndex, StateDictLocation } from '../core/checkpointIndex';
 import type { ByteSource } from '../core/io/byteSource';
 import { openCheckpoint } from '../core/openCheckpoint';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
@@ -19,7 +19,11 @@ export interface CheckpointKeysData {
 
 /** Lists `source` from metadata and maps it; the caller closes `source`. */
 export async function readCheckpointKeys(source: ByteSource): Promise<CheckpointKeysData> {
-  const index = await openCheckpoint(source);
+  return checkpointKeysData(await openCheckpoint(source));
+}
+
+/** What hovers keep of a listed checkpoint. */
+export function checkpointKeysData(index: CheckpointIndex): CheckpointKeysData {
   let mapping: KeyMappingResult | undefined;
   try {
     mapping = mapCheckpoint(index);

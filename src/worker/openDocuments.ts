@@ -1,3 +1,4 @@
+import type { CheckpointIndex } from '../core/checkpointIndex';
 import type { ByteSource } from '../core/io/byteSource';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 
@@ -7,9 +8,28 @@ export interface OpenDocument {
   readonly tensors: ReadonlyMap<string, TensorInfo>;
 }
 
-/** The worker's open files by the host's document id. */
+/** The worker's open files by the host's document id, and the listings under way by file path. */
 export class OpenDocuments {
   private readonly byId = new Map<number, OpenDocument>();
+  private readonly listing = new Map<string, Promise<CheckpointIndex>>();
+
+  /**
+   * Registers the listing of `path` under way until it settles: opening a file in the editor also
+   * indexes it for hovers, and both then share one parse instead of running two side by side.
+   */
+  shareListing(path: string, index: Promise<CheckpointIndex>): Promise<CheckpointIndex> {
+    this.listing.set(path, index);
+    const done = (): void => {
+      if (this.listing.get(path) === index) this.listing.delete(path);
+    };
+    index.then(done, done);
+    return index;
+  }
+
+  /** The listing of `path` under way, if any. */
+  listingOf(path: string): Promise<CheckpointIndex> | undefined {
+    return this.listing.get(path);
+  }
 
   get(docId: number): OpenDocument | undefined {
     return this.byId.get(docId);

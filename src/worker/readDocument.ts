@@ -1,4 +1,4 @@
-import { openCheckpoint } from '../core/openCheckpoint';
+import type { CheckpointIndex } from '../core/checkpointIndex';
 import type { ByteSource } from '../core/io/byteSource';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import { detectModel } from '../ast/detect';
@@ -14,12 +14,13 @@ export interface ReadDocument {
 }
 
 /**
- * Lists, maps and detects one file into the editor's view. Never throws: a file that cannot be read
- * becomes an error view naming what and where. `source` stays open (the caller owns it).
+ * Maps and detects one listed file (`listing`, of `source`) into the editor's view. Never throws: a
+ * file that cannot be read becomes an error view naming what and where. `source` stays open (the
+ * caller owns it).
  */
-export async function readDocument(file: FileFacts, source: ByteSource, started = Date.now()): Promise<ReadDocument> {
+export async function readDocument(file: FileFacts, source: ByteSource, listing: Promise<CheckpointIndex>, started = Date.now()): Promise<ReadDocument> {
   try {
-    const index = await openCheckpoint(source);
+    const index = await listing;
     const mapping = attempt(() => mapCheckpoint(index));
     const detection = await detectModel(index, source).then(detectionFacts, toError);
     const view = buildCheckpointView({ file, index, mapping, detection, loadMs: Date.now() - started });

@@ -1,5 +1,6 @@
 import { tensorStatistics } from '../core/tensors/statistics';
-import { readCheckpointKeys } from '../ast/checkpointKeysData';
+import { openCheckpoint } from '../core/openCheckpoint';
+import { checkpointKeysData, readCheckpointKeys } from '../ast/checkpointKeysData';
 import { packedRowsBuffers, toWire } from '../protocol/packedRows';
 import type { ReaderRequest, ReaderResponses } from '../protocol/readerMessages';
 import type { RequestHandlers } from '../protocol/rpc';
@@ -23,7 +24,10 @@ export function readerHandlers(documents: OpenDocuments, opener: SourceOpener): 
         await documents.set(docId, undefined);
         return buildErrorView(file, err);
       }
-      const read = await readDocument(file, abortableSource(source, signal), started);
+      const guarded = abortableSource(source, signal);
+      const listing = openCheckpoint(guarded);
+      if (spec.kind === 'file') documents.shareListing(spec.path, listing);
+      const read = await readDocument(file, guarded, listing, started);
       if (signal.aborted) {
         await source.close().catch(() => undefined);
         throw new Error(`${file.name}: reading stopped`);
@@ -59,6 +63,9 @@ export function readerHandlers(documents: OpenDocuments, opener: SourceOpener): 
     },
 
     async keys({ source: spec }, { signal }) {
+      const shared = spec.kind === 'file' ? documents.listingOf(spec.path) : undefined;
+      const index = await shared?.catch(() => undefined);
+      if (index) return checkpointKeysData(index);
       const source = await opener.open(spec);
       try {
         return await readCheckpointKeys(abortableSource(source, signal));

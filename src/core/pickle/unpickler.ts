@@ -422,7 +422,7 @@ class Machine {
     return at;
   }
 
-  /** BINUNICODE text, decoded without a subarray view per (short ASCII) string. */
+  /** BINUNICODE text. */
   private utf8(n: number): string {
     const at = this.advance(n);
     return this.text.slice(at, at + n);
