@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { registerCheckpointEditor } from './editor/registerEditor';
 import { registerConvertCommand } from './convert/registerConvert';
 import { registerKeyHover } from './hover/registerHover';
+import { startEventLoopProbe } from './bench/eventLoopProbe';
 import { ExtensionRegistry } from './registry';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -10,6 +11,8 @@ export function activate(context: vscode.ExtensionContext): void {
   registerCheckpointEditor(context, registry);
   registerConvertCommand(context);
   registerKeyHover(context, registry);
+  const probe = startEventLoopProbe(process.env);
+  if (probe) context.subscriptions.push(probe);
 }
 
 export function deactivate(): void {
