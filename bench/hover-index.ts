@@ -9,10 +9,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { countingSource, type CountingSource } from '../src/core/io/countingSource';
-import { openFileSource } from '../src/core/io/nodeFileSource';
-import { openCheckpoint } from '../src/core/openCheckpoint';
-import { mapCheckpoint } from '../src/ast/mapping';
-import { CheckpointCatalog } from '../src/extension/hover/checkpointCatalog';
+import { openFileSource } from '../src/node/nodeFileSource';
+import { CheckpointCatalog, keysReader } from '../src/extension/hover/checkpointCatalog';
 import { manyCheckpointPath, writeManyCheckpoints } from '../test/helpers/manyCheckpoints';
 import { tempDir } from '../test/helpers/torch';
 
@@ -60,15 +58,11 @@ async function main(): Promise<void> {
     const totalBytes = paths.reduce((n, p) => n + statSync(p).size, 0);
     const sources: CountingSource[] = [];
     const catalog = new CheckpointCatalog(
-      {
-        openSource: async (path) => {
-          const s = countingSource(await openFileSource(path));
-          sources.push(s);
-          return s;
-        },
-        openCheckpoint,
-        mapCheckpoint: (index) => mapCheckpoint(index),
-      },
+      keysReader(async (path) => {
+        const s = countingSource(await openFileSource(path));
+        sources.push(s);
+        return s;
+      }),
       opts.concurrency,
     );
     const heapBefore = gcHeapMiB();

@@ -10,10 +10,10 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { countingSource } from '../src/core/io/countingSource';
-import { openFileSource } from '../src/core/io/nodeFileSource';
+import { openFileSource } from '../src/node/nodeFileSource';
 import { openCheckpoint } from '../src/core/openCheckpoint';
 import { tensorStatistics } from '../src/core/tensors/statistics';
-import { tensorSha256 } from '../src/core/tensors/tensorReader';
+import { tensorSha256 } from '../src/node/tensorSha256';
 import { runPython, runPythonJson, tempDir } from '../test/helpers/torch';
 
 const WRITE_SSAST_BASE = String.raw`

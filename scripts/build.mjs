@@ -1,4 +1,4 @@
-// One build for every target: the extension host bundle, the webview bundle and the CLI.
+// One build for every target: the extension host bundle, its reading worker, the webview bundle and the CLI.
 // Usage: node scripts/build.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
 
@@ -21,6 +21,14 @@ const targets = [
     platform: 'node',
     format: 'cjs',
     external: ['vscode'],
+  },
+  // The reading worker, a worker thread of the extension host (src/extension/reader/readingWorker.ts).
+  {
+    ...common,
+    entryPoints: { worker: 'src/worker/main.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
   },
   {
     ...common,

@@ -2,9 +2,9 @@
  * The editor page: renders what the host sends and keeps the view state (filter, sort, grouping,
  * scroll, selection) across reloads and tab switches.
  */
-import type { CheckpointView, DocumentView, HostToWebview, StatisticsView } from '../src/protocol/messages';
+import { READY_TIMEOUT_MS, requestTimeoutMs, type CheckpointView, type DocumentView, type HostRequest, type HostResponses, type HostToWebview, type StatisticsView } from '../src/protocol/messages';
 import { fromWire } from '../src/protocol/packedRows';
-import { RequestClient, RequestFailedError, type RequestHandle } from '../src/protocol/requestClient';
+import { RequestClient, RequestFailedError, type RequestHandle } from '../src/protocol/rpc';
 import { h } from './dom';
 import { formatCount } from './model/format';
 import { ancestorGroupIds, flatList, groupedList } from './model/moduleTree';
@@ -21,9 +21,11 @@ import { INITIAL_VIEW_STATE, vscode, type ViewState } from './vscodeApi';
 const HISTOGRAM_BINS = 64;
 const FILTER_DEBOUNCE_MS = 60;
 const STATUS_MS = 4000;
+/** `code` of the failure the webview gives its own open requests when a new view replaces the page. */
+const SUPERSEDED = 'superseded';
 
 export class App {
-  private readonly client = new RequestClient((m) => vscode.postMessage(m));
+  private readonly client = new RequestClient<HostRequest, HostResponses>((m) => vscode.postMessage(m), requestTimeoutMs);
   private state: ViewState = { ...INITIAL_VIEW_STATE, ...vscode.getState() };
   private view: CheckpointView | undefined;
   private readonly table = new TensorTable({
@@ -50,6 +52,7 @@ export class App {
   private filterTimer: ReturnType<typeof setTimeout> | undefined;
   private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private firstRowsShown = false;
+  private viewTimer: ReturnType<typeof setTimeout> | undefined;
   /** Timings exposed on #app for the time-to-first-rows benchmark. */
   private readyAt = 0;
 
@@ -59,13 +62,31 @@ export class App {
     document.addEventListener('keydown', (e) => this.onGlobalKey(e));
     this.readyAt = performance.now();
     vscode.postMessage({ type: 'ready' });
+    this.expectView(READY_TIMEOUT_MS);
+  }
+
+  /** `ready` is bounded like every request: no `init` within `ms` shows an error with a way to retry. */
+  private expectView(ms: number): void {
+    clearTimeout(this.viewTimer);
+    this.viewTimer = setTimeout(() => {
+      this.root.dataset.kind = 'error';
+      this.root.replaceChildren(
+        renderError(
+          { kind: 'error', file: { name: 'Checkpoint Inspector', uri: '' }, errorName: 'RequestFailedError', code: 'timeout', message: `the extension host sent no checkpoint view within ${ms / 1000} s` },
+          () => this.reload(),
+          (t) => this.copy(t),
+        ),
+      );
+    }, ms);
   }
 
   private receive(message: HostToWebview): void {
     if (this.client.handle(message)) return;
     if (message.type === 'loading') {
+      this.expectView(requestTimeoutMs('reload'));
       this.root.replaceChildren(h('p', { class: 'loading', testid: 'loading' }, `Reading ${message.file.name}…`));
     } else if (message.type === 'init') {
+      clearTimeout(this.viewTimer);
       if (!this.firstRowsShown) this.root.dataset.initWaitMs = String(Math.round(performance.now() - this.readyAt));
       this.show(fromWire(message.view));
     } else if (message.type === 'reveal') {
@@ -74,7 +95,7 @@ export class App {
   }
 
   private show(view: DocumentView): void {
-    this.client.failAll('the file was reloaded');
+    this.client.failAll('the file was reloaded', SUPERSEDED);
     this.statsCache.clear();
     this.statsJob = undefined;
     this.tooltip.hide();
@@ -234,6 +255,8 @@ export class App {
   private reload(): void {
     this.root.replaceChildren(h('p', { class: 'loading', testid: 'loading' }, 'Reading checkpoint…'));
     this.client.request({ kind: 'reload' }).result.then(undefined, (err: unknown) => {
+      // A new view arrived first: it shows how the reload went (a failed read is an error view).
+      if (err instanceof RequestFailedError && err.code === SUPERSEDED) return;
       this.root.replaceChildren(h('p', { class: 'error-message', testid: 'error-view' }, `Reload failed: ${String(err)}`));
     });
   }

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { open, rm, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
 import { version as converterVersion } from '../../package.json';
 import type { ByteSource } from '../core/io/byteSource';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
@@ -10,8 +7,8 @@ import { ConversionCancelledError, DestinationExistsError, VerificationError } f
 import type { ConversionPlan } from './plan';
 import { produceTensor, unchangedSlice } from './produceTensor';
 import { reportJson, reportMarkdown } from './report';
+import type { OutputFolder, OutputSink } from './outputSink';
 import { SafetensorsWriter } from './safetensorsWriter';
-import { commitStaging, createStaging, removeStaleStaging } from './stagingFolder';
 import { verifyFolder, type VerificationOutcome, type VerificationSummary } from './verify';
 
 export interface ConversionProgress {
@@ -29,6 +26,8 @@ export interface ConvertOptions {
   readonly writePreprocessorConfig?: boolean;
   /** Recorded in the safetensors metadata and the report. */
   readonly sourceFileName: string;
+  /** Where the folder is written (src/node/nodeOutputSink.ts for local folders). */
+  readonly sink: OutputSink;
 }
 
 export interface ConversionResult {
@@ -49,39 +48,38 @@ export interface ConversionResult {
  * source is only read.
  */
 export async function convertCheckpoint(plan: ConversionPlan, source: ByteSource, outDir: string, opts: ConvertOptions): Promise<ConversionResult> {
-  const dest = resolve(outDir);
-  if (existsSync(dest) && !opts.force) throw new DestinationExistsError(dest);
-  const { signal } = opts;
-  await removeStaleStaging(dest);
-  const staging = await createStaging(dest);
+  const { sink, signal } = opts;
+  const dest = sink.resolve(outDir);
+  if ((await sink.exists(dest)) && !opts.force) throw new DestinationExistsError(dest);
+  const staging = await sink.stage(dest);
   try {
-    const dataPklSha256 = await sourceDataPklSha256(source);
+    const dataPklSha256 = await sourceDataPklSha256(source, (bytes) => sink.sha256(bytes));
     const model = await writeModel(plan, source, staging, { ...opts, dataPklSha256 });
     // The fsync ran alongside verification; both are done (or failed) before anything is judged or committed.
     const { files, problems, summary } = await writeConfigsAndVerify(plan, source, staging, opts).finally(() => model.flushed);
     if (problems.length > 0) throw new VerificationError(dest, problems);
     files.push('conversion-report.md', 'conversion-report.json');
     const report = { plan, converterVersion, files, verification: summary, ...(dataPklSha256 ? { dataPklSha256 } : {}) };
-    await writeFile(join(staging, 'conversion-report.md'), reportMarkdown(report));
-    await writeJson(join(staging, 'conversion-report.json'), reportJson(report));
+    await staging.writeText('conversion-report.md', reportMarkdown(report));
+    await writeJson(staging, 'conversion-report.json', reportJson(report));
     throwIfAborted(signal, dest);
-    await commitStaging(staging, dest, opts.force === true);
-    return { outDir: dest, files, reportPath: join(dest, 'conversion-report.md'), warnings: plan.warnings, verified: true, verification: summary };
+    await sink.commit(staging, dest, opts.force === true);
+    return { outDir: dest, files, reportPath: sink.pathIn(dest, 'conversion-report.md'), warnings: plan.warnings, verified: true, verification: summary };
   } catch (err) {
-    await rm(staging, { recursive: true, force: true });
+    await sink.discard(staging);
     if (signal?.aborted) throw new ConversionCancelledError(dest);
     throw err;
   }
 }
 
-async function writeConfigsAndVerify(plan: ConversionPlan, source: ByteSource, staging: string, opts: ConvertOptions): Promise<{ files: string[] } & VerificationOutcome> {
+async function writeConfigsAndVerify(plan: ConversionPlan, source: ByteSource, staging: OutputFolder, opts: ConvertOptions): Promise<{ files: string[] } & VerificationOutcome> {
   const files = ['model.safetensors', 'config.json'];
-  await writeJson(join(staging, 'config.json'), plan.config);
+  await writeJson(staging, 'config.json', plan.config);
   if (opts.writePreprocessorConfig !== false) {
-    await writeJson(join(staging, 'preprocessor_config.json'), plan.preprocessorConfig);
+    await writeJson(staging, 'preprocessor_config.json', plan.preprocessorConfig);
     files.push('preprocessor_config.json');
   }
-  throwIfAborted(opts.signal, staging);
+  throwIfAborted(opts.signal, staging.name);
   return { files, ...(await verifyFolder(staging, plan, source, opts.signal)) };
 }
 
@@ -92,13 +90,13 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
  * Writes model.safetensors. Returns `flushed`: the file's fsync, left running (it is mostly disk time)
  * so verification overlaps it; it must be awaited before the folder is committed.
  */
-async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string, opts: ConvertOptions & { dataPklSha256?: string }): Promise<{ flushed: Promise<void> }> {
-  const file = await open(join(dir, 'model.safetensors'), 'wx');
+async function writeModel(plan: ConversionPlan, source: ByteSource, dir: OutputFolder, opts: ConvertOptions & { dataPklSha256?: string }): Promise<{ flushed: Promise<void> }> {
+  const file = await dir.createFile('model.safetensors');
   try {
     const writer = new SafetensorsWriter(file, plan.tensors);
     await writer.writeHeader({
       format: 'pt',
-      source_file: basename(opts.sourceFileName),
+      source_file: baseName(opts.sourceFileName),
       ...(opts.dataPklSha256 ? { source_data_pkl_sha256: opts.dataPklSha256 } : {}),
       converter: `ssast-hf-ast ${converterVersion}`,
     });
@@ -106,7 +104,7 @@ async function writeModel(plan: ConversionPlan, source: ByteSource, dir: string,
     const buffers = new ChunkBuffers(CHUNK_BYTES);
     let bytesDone = 0;
     for (const [i, t] of plan.tensors.entries()) {
-      throwIfAborted(opts.signal, dir);
+      throwIfAborted(opts.signal, dir.name);
       const slice = unchangedSlice(t);
       await writer.writeTensor(slice
         ? streamTensor(source, slice, { buffers, signal: opts.signal })
@@ -145,6 +143,11 @@ function throwIfAborted(signal: AbortSignal | undefined, dest: string): void {
   if (signal?.aborted) throw new ConversionCancelledError(dest);
 }
 
-async function writeJson(path: string, value: unknown): Promise<void> {
-  await writeFile(path, JSON.stringify(value, null, 2) + '\n');
+async function writeJson(folder: OutputFolder, file: string, value: unknown): Promise<void> {
+  await folder.writeText(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** The last part of a path, `/` or `\\` separated (the file name recorded in the output). */
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
 }

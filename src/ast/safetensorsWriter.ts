@@ -1,5 +1,5 @@
-import type { FileHandle } from 'node:fs/promises';
 import type { FloatDType } from './floatCodec';
+import type { OutputFile } from './outputSink';
 
 const SAFETENSORS_DTYPE: Record<FloatDType, string> = { float64: 'F64', float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
 
@@ -45,7 +45,7 @@ export class SafetensorsWriter {
   private readonly gathered = new Uint8Array(GATHER_BYTES);
   private gatheredLength = 0;
 
-  constructor(private readonly file: FileHandle, private readonly entries: readonly SafetensorsEntry[]) {}
+  constructor(private readonly file: OutputFile, private readonly entries: readonly SafetensorsEntry[]) {}
 
   async writeHeader(metadata: Readonly<Record<string, string>>): Promise<void> {
     await this.append(safetensorsHeader(this.entries, metadata));
@@ -92,8 +92,7 @@ export class SafetensorsWriter {
   private async writeAt(bytes: Uint8Array): Promise<void> {
     let done = 0;
     while (done < bytes.byteLength) {
-      const { bytesWritten } = await this.file.write(bytes, done, bytes.byteLength - done, this.position + done);
-      done += bytesWritten;
+      done += await this.file.write(bytes.subarray(done), this.position + done);
     }
     this.position += bytes.byteLength;
   }

@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ByteSource } from '../core/io/byteSource';
-import { openFileSource } from '../core/io/nodeFileSource';
 import { openCheckpoint } from '../core/openCheckpoint';
 import { ChunkBuffers, readTensor, streamTensor } from '../core/tensors/tensorReader';
 import { firstDifference } from './firstDifference';
 import { dimsFromConfig, type HfConfigJson } from './hfConfig';
 import { expectedHfTensors } from './hfLayout';
+import type { OutputFolder } from './outputSink';
 import type { ConversionPlan, PlannedTensor } from './plan';
 import { produceTensor, unchangedSlice } from './produceTensor';
 
@@ -33,13 +31,13 @@ const CHUNK_BYTES = 8 * 1024 * 1024;
  * computed again from its source (dtype changes, adapted position embeddings). Byte equality is
  * stronger than comparing digests and cheaper: no hashing, so it costs two reads and a memcmp.
  */
-export async function verifyFolder(dir: string, plan: ConversionPlan, source: ByteSource, signal?: AbortSignal): Promise<VerificationOutcome> {
+export async function verifyFolder(dir: OutputFolder, plan: ConversionPlan, source: ByteSource, signal?: AbortSignal): Promise<VerificationOutcome> {
   const problems: string[] = [];
-  const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as HfConfigJson;
+  const config = JSON.parse(await dir.readText('config.json')) as HfConfigJson;
   const { model, dims } = dimsFromConfig(config);
   const expected = new Map(expectedHfTensors(dims, model).map((s) => [s.name, s.shape]));
   const planned = new Map(plan.tensors.map((t) => [t.name, t]));
-  const out = await openFileSource(join(dir, 'model.safetensors'));
+  const out = await dir.openSource('model.safetensors');
   let checkedAgainstSource = 0;
   let bytes = 0;
   const written = new ChunkBuffers(CHUNK_BYTES);

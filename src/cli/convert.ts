@@ -4,6 +4,7 @@ import { parseCommandArgs, UsageError, type OptionSpecs, type ParsedArgs } from 
 import { openInput } from './openInput';
 import { isRemote } from './remoteOptions';
 import { convertCheckpoint, type ConversionProgress } from '../ast/convertCheckpoint';
+import { nodeOutputSink } from '../node/nodeOutputSink';
 import { detectModel, type ModelDetection } from '../ast/detect';
 import { ConversionCancelledError, ConversionRefusedError, DestinationExistsError } from '../ast/errors';
 import { defaultConversionOptions, type ConversionOptions } from '../ast/options';
@@ -82,7 +83,7 @@ export async function runConvert(args: string[]): Promise<number> {
     } catch (err) {
       if (!(err instanceof ConversionRefusedError)) throw err;
       const hint = cliHint(err);
-      emit(json, { status: 'refused', file, reason: err.reason, hint, ...(err.code ? { code: err.code } : {}), detection: detection.summary },
+      emit(json, { status: 'refused', file, reason: err.reason, hint, code: err.code, detection: detection.summary },
         `refused: ${err.message} — ${hint}`, true);
       return EXIT.refused;
     }
@@ -95,6 +96,7 @@ export async function runConvert(args: string[]): Promise<number> {
     process.once('SIGINT', onSigint);
     try {
       const result = await convertCheckpoint(plan, source, out!, {
+        sink: nodeOutputSink,
         force: v.force === true,
         signal: abort.signal,
         onProgress: json || !process.stderr.isTTY ? undefined : showProgress,

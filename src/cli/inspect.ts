@@ -2,7 +2,7 @@
 import { CheckpointError } from '../core/errors';
 import { parseCommandArgs, UsageError, type OptionSpecs } from './commandArgs';
 import { openInput, type OpenedInput } from './openInput';
-import { tensorSha256 } from '../core/tensors/tensorReader';
+import { tensorSha256 } from '../node/tensorSha256';
 import type { TensorInfo } from '../core/tensors/tensorInfo';
 import { errorJson, errorLine, inspectJson, inspectTable } from './inspectReport';
 import { writeStdout } from './stdout';

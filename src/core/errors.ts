@@ -101,6 +101,10 @@ export class RangeNotSupportedError extends HttpError {}
  */
 export interface ErrorShape {
   readonly name: string;
+  /**
+   * CheckpointErrorCode here, 'internal' for an error without a code; other layers add theirs
+   * (ConversionErrorCode in src/ast/errors.ts, ProtocolErrorCode in src/protocol/rpc.ts).
+   */
   readonly code: string;
   readonly message: string;
   readonly file?: string;

@@ -1,14 +1,16 @@
 /**
  * The one protocol between the checkpoint editor's extension host side and its webview.
- * Both sides import these types; nothing else crosses the boundary. Every request carries a
- * `requestId` and is answered by exactly one `response` (ok or error); the webview fails a
- * request itself when no answer arrives within its bound (see `requestTimeoutMs`).
+ * Both sides import these types; nothing else crosses the boundary. Requests travel by the shared
+ * protocol of rpc.ts: each is answered by exactly one `response` (ok or error), and the webview
+ * fails a request itself when no answer arrives within its bound (see `requestTimeoutMs`).
  */
 import type { CheckpointFormat, GlobalRef, MetaValue, ModuleSource, SafetyVerdict, StateDictLocation } from '../core/checkpointIndex';
 import type { DType } from '../core/tensors/dtype';
 import type { TensorStatistics } from '../core/tensors/statistics';
 import type { HfModelKind, KeyMappingStatus } from '../ast/keyMapping';
+import type { ErrorShape } from '../core/errors';
 import type { PackedRows } from './packedRows';
+import type { ClientMessage, ServerMessage } from './rpc';
 
 // ---------------------------------------------------------------- view model (host → webview)
 
@@ -115,6 +117,8 @@ export interface ErrorView {
   readonly file: FileFacts;
   /** Error class name, e.g. `ZipFormatError`. */
   readonly errorName: string;
+  /** The ErrorShape's `code`, e.g. `zip-format`, `worker-crashed`. */
+  readonly code: ErrorShape['code'];
   readonly message: string;
   readonly offset?: number;
   readonly entry?: string;
@@ -149,24 +153,24 @@ export interface HostResponses {
   readonly reload: null;
 }
 
-export type WebviewToHost =
-  | { readonly type: 'ready' }
-  | { readonly type: 'request'; readonly requestId: number; readonly request: HostRequest }
-  | { readonly type: 'cancel'; readonly requestId: number };
+export type WebviewToHost = { readonly type: 'ready' } | ClientMessage<HostRequest>;
 
 export type HostToWebview =
   | { readonly type: 'init'; readonly view: DocumentViewWire; readonly reason: 'open' | 'changed' | 'reload' }
   | { readonly type: 'loading'; readonly file: FileFacts }
   /** Select, scroll to and focus this tensor's row (sent only after an `init` with a checkpoint view). */
   | { readonly type: 'reveal'; readonly tensor: string }
-  | { readonly type: 'progress'; readonly requestId: number; readonly done: number; readonly total: number }
-  | { readonly type: 'response'; readonly requestId: number; readonly ok: true; readonly body: HostResponses[HostRequestKind] }
-  | { readonly type: 'response'; readonly requestId: number; readonly ok: false; readonly error: string; readonly cancelled?: boolean };
+  | ServerMessage<HostResponses[HostRequestKind]>;
+
+/** Bound on `ready` → `loading`/`init`; after `loading`, the view may take as long as a reload. */
+export const READY_TIMEOUT_MS = 10_000;
 
 /**
  * Bound after which the webview fails a request it has no answer for. Statistics stream progress;
  * their bound counts from the last progress message, so a large tensor may take longer overall.
  */
 export function requestTimeoutMs(kind: HostRequestKind): number {
-  return kind === 'statistics' ? 30_000 : 10_000;
+  if (kind === 'statistics') return 30_000;
+  // A reload answers once the file was read again, which for a large file takes seconds.
+  return kind === 'reload' ? 120_000 : 10_000;
 }

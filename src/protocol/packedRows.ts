@@ -91,36 +91,57 @@ export function packRows(rows: readonly TensorRow[]): PackedRows {
 
 export function unpackRows(p: PackedRows): TensorRow[] {
   const targets = new Map(p.targets);
-  const layouts = new Map(p.layouts.map(([i, layout, unreadable]) => [i, { layout, unreadable }]));
+  const layouts = layoutsOf(p);
   const rows = new Array<TensorRow>(p.count);
   let d = 0;
   for (let i = 0; i < p.count; i++) {
-    const rank = p.ndim[i]!;
-    const shape = Array.from(p.dims.subarray(d, d + rank));
-    let numel = 1;
-    for (const n of shape) numel *= n;
-    const stride = Array.from(p.strides.subarray(d, d + rank));
-    d += rank;
-    const reason = p.reasonIndex[i]! >= 0 ? p.reasons[p.reasonIndex[i]!] : undefined;
-    const extra = layouts.get(i);
-    rows[i] = {
-      name: p.names[i]!,
-      dtype: p.dtypes[p.dtypeIndex[i]!]!,
-      shape,
-      stride,
-      storageOffset: p.storageOffset[i]!,
-      storageKey: p.storageKeys[i]!,
-      numel,
-      bytes: p.bytes[i]!,
-      byteRange: [p.byteStart[i]!, p.byteEnd[i]!],
-      status: STATUSES[p.status[i]!]!,
-      targets: targets.get(i) ?? [],
-      ...(reason !== undefined ? { reason } : {}),
-      ...(extra?.layout !== undefined ? { layout: extra.layout } : {}),
-      ...(extra?.unreadable !== undefined ? { unreadable: extra.unreadable } : {}),
-    };
+    rows[i] = rowAt(p, i, d, targets, layouts);
+    d += p.ndim[i]!;
   }
   return rows;
+}
+
+/** The row named `name`, unpacked alone (undefined when no row has that name). */
+export function findRow(p: PackedRows, name: string): TensorRow | undefined {
+  const i = p.names.indexOf(name);
+  if (i < 0) return undefined;
+  let d = 0;
+  for (let k = 0; k < i; k++) d += p.ndim[k]!;
+  return rowAt(p, i, d, new Map(p.targets), layoutsOf(p));
+}
+
+/** Row `i`, whose dims start at `d` in `dims` and `strides`. */
+type RowLayouts = ReadonlyMap<number, { readonly layout: string | undefined; readonly unreadable: string | undefined }>;
+
+/** The few rows with a layout (sparse, quantized, Fortran order) or an unreadable reason, by row index. */
+function layoutsOf(p: PackedRows): RowLayouts {
+  return new Map(p.layouts.map(([i, layout, unreadable]) => [i, { layout, unreadable }]));
+}
+
+function rowAt(p: PackedRows, i: number, d: number, targets: ReadonlyMap<number, readonly TargetView[]>, layouts: RowLayouts): TensorRow {
+  const rank = p.ndim[i]!;
+  const shape = Array.from(p.dims.subarray(d, d + rank));
+  let numel = 1;
+  for (const n of shape) numel *= n;
+  const stride = Array.from(p.strides.subarray(d, d + rank));
+  const reason = p.reasonIndex[i]! >= 0 ? p.reasons[p.reasonIndex[i]!] : undefined;
+  const extra = layouts.get(i);
+  return {
+    name: p.names[i]!,
+    dtype: p.dtypes[p.dtypeIndex[i]!]!,
+    shape,
+    stride,
+    storageOffset: p.storageOffset[i]!,
+    storageKey: p.storageKeys[i]!,
+    numel,
+    bytes: p.bytes[i]!,
+    byteRange: [p.byteStart[i]!, p.byteEnd[i]!],
+    status: STATUSES[p.status[i]!]!,
+    targets: targets.get(i) ?? [],
+    ...(reason !== undefined ? { reason } : {}),
+    ...(extra?.layout !== undefined ? { layout: extra.layout } : {}),
+    ...(extra?.unreadable !== undefined ? { unreadable: extra.unreadable } : {}),
+  };
 }
 
 export function toWire(view: DocumentView): DocumentViewWire {
@@ -134,4 +155,10 @@ export function fromWire(wire: DocumentViewWire): DocumentView {
   const { packedRows, ...rest } = wire;
   const view: CheckpointView = { ...rest, rows: unpackRows(packedRows) };
   return view;
+}
+
+/** The column buffers of `p`: moved, not copied, when the rows cross to another thread. */
+export function packedRowsBuffers(p: PackedRows): ArrayBuffer[] {
+  const columns = [p.dtypeIndex, p.ndim, p.dims, p.strides, p.bytes, p.storageOffset, p.byteStart, p.byteEnd, p.status, p.reasonIndex];
+  return columns.map((c) => c.buffer as ArrayBuffer);
 }

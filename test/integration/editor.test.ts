@@ -5,11 +5,11 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { openFileSource } from '../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../src/core/openCheckpoint';
 import { WorkspaceFsSource } from '../../src/extension/common/workspaceFsSource';
 import { CheckpointDocument } from '../../src/extension/editor/checkpointDocument';
-import type { DocumentView } from '../../src/protocol/messages';
+import type { DocumentViewWire } from '../../src/protocol/messages';
 import { runPythonJson, tempDir } from '../helpers/torch';
 
 const VIEW_TYPE = 'astCheckpoints.checkpointEditor';
@@ -58,7 +58,7 @@ class MemoryFs implements vscode.FileSystemProvider {
   }
 }
 
-function nextView(doc: CheckpointDocument, timeoutMs = 20_000): Promise<DocumentView> {
+function nextView(doc: CheckpointDocument, timeoutMs = 20_000): Promise<DocumentViewWire> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no refresh within ${timeoutMs} ms`)), timeoutMs);
     const sub = doc.onDidChangeView((view) => {

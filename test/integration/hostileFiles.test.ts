@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import { CheckpointDocument } from '../../src/extension/editor/checkpointDocument';
-import type { DocumentView } from '../../src/protocol/messages';
+import type { DocumentViewWire } from '../../src/protocol/messages';
 import { malformedFiles } from '../hostile/malformedFiles';
 import { runPython, tempDir } from '../helpers/torch';
 
@@ -30,7 +30,7 @@ function samplePath(): string {
 }
 
 /** The view the editor builds for `file`, within `timeoutMs` (a hang fails the test with the file's name). */
-async function viewOf(file: string, timeoutMs = 10_000): Promise<DocumentView> {
+async function viewOf(file: string, timeoutMs = 10_000): Promise<DocumentViewWire> {
   const doc = CheckpointDocument.open(vscode.Uri.file(file));
   try {
     let timer: NodeJS.Timeout | undefined;

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { CheckpointDocument } from '../../src/extension/editor/checkpointDocument';
+import { unpackRows } from '../../src/protocol/packedRows';
 import { runPythonJson, tempDir } from '../helpers/torch';
 
 const OPTIONAL_VIEW_TYPE = 'astCheckpoints.checkpointEditor.optional';
@@ -62,7 +63,7 @@ describe('pickle-based files in the inspector', () => {
         const view = doc.view;
         assert.ok(view?.kind === 'checkpoint', view?.kind === 'error' ? view.message : 'no view');
         assert.equal(view.format, format);
-        assert.deepEqual(view.rows.map((r) => [r.name, r.dtype, [...r.shape]]), expected[format]);
+        assert.deepEqual(unpackRows(view.packedRows).map((r) => [r.name, r.dtype, [...r.shape]]), expected[format]);
         assert.equal(view.safety.verdict, format === 'pickle' ? 'not-weights-only' : 'safe');
       } finally {
         doc.dispose();

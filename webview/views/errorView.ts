@@ -14,6 +14,7 @@ export function renderError(view: ErrorView, reload: () => void, copy: (text: st
     view.safety !== undefined && safetyBanner(view.safety, { copy }, true),
     h('p', { class: 'error-title' }, `Cannot read this checkpoint (${view.errorName})`),
     h('pre', { class: 'error-message', testid: 'error-message' }, view.message),
+    h('p', { class: 'muted', testid: 'error-code', title: 'Stable error code (the same in the CLI and logs)' }, `Code: ${view.code}`),
     view.offset !== undefined &&
       h('p', { testid: 'error-offset' }, `At byte ${formatOffset(view.offset)}${view.entry !== undefined ? ` of zip entry ${view.entry}` : ' of the file'}`),
     view.entry !== undefined && view.offset === undefined && h('p', { testid: 'error-entry' }, `In zip entry ${view.entry}`),

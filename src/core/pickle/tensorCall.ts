@@ -7,26 +7,29 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
  * torch.save writes: a persistent id, an int offset and equally long tuples of ints for size and stride. Anything
  * else returns undefined and stays a generic call, so the torch layer reports it as it always did.
  */
-export function tensorCall(callee: PyValue, args: readonly PyValue[]): PyTensorCall | undefined {
+export function tensorCall(callee: PyValue, args: readonly PyValue[], previous: PreviousShape): PyTensorCall | undefined {
   if (typeof callee !== 'object' || callee === null || callee.kind !== 'global') return undefined;
   if (callee.name !== '_rebuild_tensor_v2' || callee.module !== 'torch._utils') return undefined;
   const [storage, offset, size, stride] = args;
   if (typeof storage !== 'object' || storage === null || (storage.kind !== 'persistent' && storage.kind !== 'storage-pid')) return undefined;
   if (typeof offset !== 'bigint' || offset < 0n || offset > MAX_SAFE) return undefined;
-  const shape = naturals(size, lastShape);
-  const strides = naturals(stride, lastStride);
+  const shape = naturals(size, previous.shape);
+  const strides = naturals(stride, previous.stride);
   if (shape === undefined || strides === undefined || shape.length !== strides.length) return undefined;
-  lastShape = shape;
-  lastStride = strides;
+  previous.shape = shape;
+  previous.stride = strides;
   return { kind: 'tensor-call', storage, storageOffset: Number(offset), shape, stride: strides };
 }
 
 /**
- * The previous call's (frozen) size and stride: files list many same-shaped tensors in a row (layers, experts),
- * and sharing one array then keeps 2 arrays per tensor out of the heap, here and in every TensorInfo.
+ * The previous call's (frozen) size and stride, one per pickle being read: files list many same-shaped tensors
+ * in a row (layers, experts), and sharing one array then keeps 2 arrays per tensor out of the heap, here and in
+ * every TensorInfo.
  */
-let lastShape: readonly number[] = Object.freeze([]);
-let lastStride: readonly number[] = Object.freeze([]);
+export class PreviousShape {
+  shape: readonly number[] = Object.freeze([]);
+  stride: readonly number[] = Object.freeze([]);
+}
 
 /** The items of a tuple of non-negative safe ints as numbers (`previous` when equal); undefined for anything else. */
 function naturals(value: PyValue | undefined, previous: readonly number[]): readonly number[] | undefined {

@@ -3,7 +3,8 @@ import { safetyReport, type PickleScan } from '../safety/classifyGlobals';
 import { memoReads } from './memoReads';
 import { Op } from './opcodes';
 import { pythonThreeName } from './pythonNames';
-import { tensorCall } from './tensorCall';
+import { Utf8Text } from '../io/utf8Text';
+import { PreviousShape, tensorCall } from './tensorCall';
 import { decodeQuotedString, decodeRawUnicodeEscape } from './textLiterals';
 import { persistentId } from './storagePid';
 import type { PyBytes, PyDict, PyGlobal, PyObject, PyPersistentId, PyValue } from './values';
@@ -105,7 +106,8 @@ class Machine {
   private items = 0;
   private opStart = 0;
   private readonly data: DataView;
-  private readonly text: Buffer;
+  private readonly text: Utf8Text;
+  private readonly previousShape = new PreviousShape();
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -115,7 +117,7 @@ class Machine {
   ) {
     this.pos = start;
     this.data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.text = new Utf8Text(bytes);
     // An opcode scan cannot step over a dialect's inline data: then every memo entry is kept.
     this.memoKept = context.observer === undefined ? memoReads(bytes, start)?.reads : undefined;
   }
@@ -258,7 +260,7 @@ class Machine {
         const argTuple = this.pop();
         const callee = this.pop();
         const args = this.sequence(argTuple, 'REDUCE arguments');
-        this.push(tensorCall(callee, args) ?? this.object(callee, args));
+        this.push(tensorCall(callee, args, this.previousShape) ?? this.object(callee, args));
         return;
       }
       case Op.NEWOBJ: {
@@ -514,10 +516,10 @@ class Machine {
     return at;
   }
 
-  /** BINUNICODE text: Buffer's toString(start, end) decodes without a subarray view per string. */
+  /** BINUNICODE text. */
   private utf8(n: number): string {
     const at = this.advance(n);
-    return this.text.toString('utf8', at, at + n);
+    return this.text.slice(at, at + n);
   }
 
   private take(n: number): Uint8Array {

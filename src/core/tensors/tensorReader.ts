@@ -99,15 +99,6 @@ export async function* streamTensor(source: ByteSource, tensor: TensorInfo, opts
   }
 }
 
-/** sha256 hex of the tensor's contiguous little-endian bytes (what `t.contiguous()` holds). */
-export async function tensorSha256(source: ByteSource, tensor: TensorInfo, signal?: AbortSignal): Promise<string> {
-  // Loaded here, not at the top: listing (which never hashes) then starts without node:crypto.
-  const { createHash } = await import('node:crypto');
-  const hash = createHash('sha256');
-  for await (const chunk of streamTensor(source, tensor, { signal })) hash.update(chunk);
-  return hash.digest('hex');
-}
-
 /**
  * Non-contiguous views (transposed, sliced, expanded): walk the elements with the dims ordered
  * by decreasing stride, so storage offsets mostly increase and each storage window is read once;

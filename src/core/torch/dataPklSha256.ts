@@ -6,14 +6,13 @@ import { findDataPkl, MAX_DATA_PKL } from './zipCheckpoint';
 /**
  * sha256 hex of a torch zip's `data.pkl` entry, which names the pickle converted weights came from;
  * undefined for other formats and for sharded sources (each .bin shard has its own data.pkl; none names the
- * whole). Computed only when a conversion asks: listing never loads node:crypto.
+ * whole). `sha256` hashes bytes (the core has no hashing of its own).
  */
-export async function sourceDataPklSha256(source: ByteSource): Promise<string | undefined> {
+export async function sourceDataPklSha256(source: ByteSource, sha256: (bytes: Uint8Array) => Promise<string>): Promise<string | undefined> {
   if (isJoinedSource(source)) return undefined;
   const archive = await openZip(source);
   const dataPkl = archive && findDataPkl(archive);
   if (!archive || !dataPkl) return undefined;
   const bytes = await archive.readEntry(dataPkl, MAX_DATA_PKL);
-  const { createHash } = await import('node:crypto');
-  return createHash('sha256').update(bytes).digest('hex');
+  return sha256(bytes);
 }

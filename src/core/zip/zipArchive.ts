@@ -1,5 +1,6 @@
 import type { ByteSource } from '../io/byteSource';
 import { u16, u32, u64 } from '../io/littleEndian';
+import { Utf8Text } from '../io/utf8Text';
 import { ZipFormatError } from '../errors';
 import { findEndOfCentralDirectory, readCentralDirectoryLocation } from './endOfCentralDirectory';
 
@@ -80,8 +81,8 @@ async function startsWithLocalHeader(source: ByteSource): Promise<boolean> {
 
 function parseCentralDirectory(source: ByteSource, directory: Uint8Array, base: number, entryCount: number): ZipEntry[] {
   const entries: ZipEntry[] = [];
-  // Buffer's toString(start, end) decodes a name without a subarray view per entry (100 k storages = 100 k names).
-  const text = Buffer.from(directory.buffer, directory.byteOffset, directory.byteLength);
+  // One decoder for every name (100 k storages = 100 k names).
+  const text = new Utf8Text(directory);
   let at = 0;
   for (let index = 0; index < entryCount; index++) {
     if (at + CENTRAL_HEADER_SIZE > directory.length || u32(directory, at) !== CENTRAL_HEADER_SIGNATURE) {
@@ -96,7 +97,7 @@ function parseCentralDirectory(source: ByteSource, directory: Uint8Array, base: 
     if (end > directory.length) {
       throw new ZipFormatError(source.name, `corrupt zip: central directory entry ${index} runs past the directory`, { offset: base + at });
     }
-    const name = text.toString('utf8', at + CENTRAL_HEADER_SIZE, at + CENTRAL_HEADER_SIZE + nameLength);
+    const name = text.slice(at + CENTRAL_HEADER_SIZE, at + CENTRAL_HEADER_SIZE + nameLength);
     const extra = directory.subarray(at + CENTRAL_HEADER_SIZE + nameLength, at + CENTRAL_HEADER_SIZE + nameLength + extraLength);
     const sizes = applyZip64Extra(source.name, name, extra, {
       uncompressedSize: u32(directory, at + 24),

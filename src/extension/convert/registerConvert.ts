@@ -6,7 +6,7 @@ import { detectModel, type Refusal } from '../../ast/detect';
 import { ConversionRefusedError } from '../../ast/errors';
 import { planConversion } from '../../ast/plan';
 import type { ByteSource } from '../../core/io/byteSource';
-import { openFileSource } from '../../core/io/nodeFileSource';
+import { openFileSource } from '../../node/nodeFileSource';
 import { openCheckpoint } from '../../core/openCheckpoint';
 import { finalConversionCheck, CONVERSION_STEPS } from './conversionSteps';
 import { parseAnswers } from './convertArgs';

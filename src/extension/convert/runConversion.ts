@@ -1,6 +1,7 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { convertCheckpoint, type ConversionResult } from '../../ast/convertCheckpoint';
+import { nodeOutputSink } from '../../node/nodeOutputSink';
 import { ConversionCancelledError } from '../../ast/errors';
 import type { ConversionPlan } from '../../ast/plan';
 import type { ByteSource } from '../../core/io/byteSource';
@@ -34,6 +35,7 @@ export function runConversion(job: ConversionJob): Promise<ConversionResult | un
       let lastReport = 0;
       try {
         return await convertCheckpoint(job.plan, job.source, job.outDir, {
+          sink: nodeOutputSink,
           force: job.force,
           signal: controller.signal,
           writePreprocessorConfig: job.writePreprocessorConfig,

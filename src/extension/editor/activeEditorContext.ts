@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 export const EDITOR_ACTIVE_CONTEXT = 'astCheckpoints.editorActive';
 
 /** Tracks which checkpoint panels are active and mirrors "any" into the context key. */
-export class ActiveEditorContext {
+export class ActiveEditorContext implements vscode.Disposable {
   private readonly active = new Set<vscode.WebviewPanel>();
 
   track(panel: vscode.WebviewPanel): vscode.Disposable {
@@ -20,6 +20,12 @@ export class ActiveEditorContext {
       this.active.delete(panel);
       this.publish();
     });
+  }
+
+  /** Clears the context key: no checkpoint editor of this activation is active any more. */
+  dispose(): void {
+    this.active.clear();
+    this.publish();
   }
 
   private publish(): void {

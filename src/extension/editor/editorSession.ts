@@ -1,36 +1,17 @@
 import * as vscode from 'vscode';
-import { tensorStatistics } from '../../core/tensors/statistics';
-import { toWire } from '../../protocol/packedRows';
-import type {
-  DocumentView,
-  DocumentViewWire,
-  HostRequest,
-  HostRequestKind,
-  HostResponses,
-  HostToWebview,
-  StatisticsView,
-  WebviewToHost,
-} from '../../protocol/messages';
+import type { DocumentViewWire, HostRequest, HostResponses, HostToWebview, WebviewToHost } from '../../protocol/messages';
+import { RequestServer } from '../../protocol/rpc';
 import type { CheckpointDocument } from './checkpointDocument';
 
 const CONVERT_COMMAND = 'astCheckpoints.convertToHfAst';
 
-/** Packed once per view, however many panels show the document or how often a panel reloads. */
-const wireCache = new WeakMap<DocumentView, DocumentViewWire>();
-function wireOf(view: DocumentView): DocumentViewWire {
-  let wire = wireCache.get(view);
-  if (!wire) wireCache.set(view, (wire = toWire(view)));
-  return wire;
-}
-/** Progress messages per second while statistics stream: enough for a smooth bar, cheap to clone. */
-const PROGRESS_INTERVAL_MS = 100;
-
 /**
  * One webview panel showing a document: answers every request exactly once (body or error),
- * aborts its running reads when the panel closes or the file is reloaded underneath.
+ * aborts its running requests (and so the worker's work) when the panel closes or the file is
+ * reloaded underneath.
  */
 export class EditorSession implements vscode.Disposable {
-  private readonly jobs = new Map<number, AbortController>();
+  private readonly requests: RequestServer<HostRequest, HostResponses>;
   private readonly subscriptions: vscode.Disposable[] = [];
   /** The webview said `ready` and has not been hidden since (hiding discards its page). */
   private webviewReady = false;
@@ -41,11 +22,31 @@ export class EditorSession implements vscode.Disposable {
     private readonly document: CheckpointDocument,
     private readonly panel: vscode.WebviewPanel,
   ) {
+    this.requests = new RequestServer<HostRequest, HostResponses>((m) => this.post(m), {
+      statistics: ({ tensor, bins }, { signal, progress }) => document.statistics(tensor, bins, signal, progress),
+      copy: async ({ text }) => {
+        await vscode.env.clipboard.writeText(text);
+        return null;
+      },
+      convert: () => {
+        // The command asks its own questions; answer as soon as it started, report its failure itself.
+        Promise.resolve(vscode.commands.executeCommand(CONVERT_COMMAND, document.uri)).then(undefined, (err: unknown) =>
+          vscode.window.showErrorMessage(`Convert to HF AST failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
+        return null;
+      },
+      reload: async () => {
+        // The new view follows as `init` either way; the answer says whether reading it worked.
+        const view = await document.reload();
+        if (view?.kind === 'error') throw new Error(`reload failed: ${view.message}`);
+        return null;
+      },
+    });
     this.subscriptions.push(
       panel.webview.onDidReceiveMessage((m: WebviewToHost) => this.receive(m)),
-      document.onWillReload(() => this.abortAll('the file changed on disk')),
+      document.onWillReload(() => this.requests.abortAll('the file changed on disk')),
       document.onDidChangeView((view) => {
-        this.post({ type: 'init', view: wireOf(view), reason: 'changed' });
+        this.post({ type: 'init', view, reason: 'changed' });
         this.flushReveal();
       }),
       panel.onDidChangeViewState(() => {
@@ -61,109 +62,31 @@ export class EditorSession implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.abortAll('the editor closed');
+    this.requests.abortAll('the editor closed');
     for (const s of this.subscriptions) s.dispose();
   }
 
   private receive(message: WebviewToHost): void {
     try {
-      switch (message.type) {
-        case 'ready': {
-          this.webviewReady = true;
-          const view = this.document.view;
-          // Still reading: the first view follows through onDidChangeView.
-          if (view) this.post({ type: 'init', view: wireOf(view), reason: 'open' });
-          else this.post({ type: 'loading', file: this.document.file });
-          this.flushReveal();
-          return;
-        }
-        case 'cancel':
-          this.jobs.get(message.requestId)?.abort();
-          return;
-        case 'request':
-          void this.answer(message.requestId, message.request);
-          return;
+      if (message.type !== 'ready') {
+        this.requests.handle(message);
+        return;
       }
+      this.webviewReady = true;
+      const view: DocumentViewWire | undefined = this.document.view;
+      // Still reading: the first view follows through onDidChangeView.
+      if (view) this.post({ type: 'init', view, reason: 'open' });
+      else this.post({ type: 'loading', file: this.document.file });
+      this.flushReveal();
     } catch (err) {
       console.error('checkpoint editor: bad webview message', err);
     }
-  }
-
-  private async answer(requestId: number, request: HostRequest): Promise<void> {
-    const controller = new AbortController();
-    this.jobs.set(requestId, controller);
-    try {
-      const body = await this.perform(requestId, request, controller.signal);
-      this.post({ type: 'response', requestId, ok: true, body });
-    } catch (err) {
-      const cancelled = controller.signal.aborted;
-      const reason = cancelled ? String(controller.signal.reason ?? 'cancelled') : err instanceof Error ? err.message : String(err);
-      this.post({ type: 'response', requestId, ok: false, error: reason, cancelled });
-    } finally {
-      this.jobs.delete(requestId);
-    }
-  }
-
-  private async perform(
-    requestId: number,
-    request: HostRequest,
-    signal: AbortSignal,
-  ): Promise<HostResponses[HostRequestKind]> {
-    switch (request.kind) {
-      case 'statistics':
-        return this.statistics(requestId, request.tensor, request.bins, signal);
-      case 'copy':
-        await vscode.env.clipboard.writeText(request.text);
-        return null;
-      case 'convert':
-        // The command asks its own questions; answer as soon as it started, report its failure itself.
-        Promise.resolve(vscode.commands.executeCommand(CONVERT_COMMAND, this.document.uri)).then(undefined, (err: unknown) =>
-          vscode.window.showErrorMessage(`Convert to HF AST failed: ${err instanceof Error ? err.message : String(err)}`),
-        );
-        return null;
-      case 'reload':
-        // Re-reading a large file can outlast the request bound; the new view follows as `init`.
-        void this.document.reload();
-        return null;
-    }
-  }
-
-  private async statistics(requestId: number, name: string, bins: number, signal: AbortSignal): Promise<StatisticsView> {
-    const tensor = this.document.tensor(name);
-    const source = this.document.source;
-    if (!tensor || !source) throw new Error(`${this.document.uri.fsPath}: no tensor named ${name}`);
-    let lastProgress = 0;
-    const stats = await tensorStatistics(source, tensor, {
-      bins,
-      signal,
-      onProgress: (done, total) => {
-        const now = Date.now();
-        if (now - lastProgress < PROGRESS_INTERVAL_MS && done < total) return;
-        lastProgress = now;
-        this.post({ type: 'progress', requestId, done, total });
-      },
-    });
-    return {
-      count: stats.count,
-      min: stats.min,
-      max: stats.max,
-      mean: stats.mean,
-      std: stats.std,
-      nanCount: stats.nanCount,
-      posInfCount: stats.posInfCount,
-      negInfCount: stats.negInfCount,
-      histogram: { min: stats.histogram.min, max: stats.histogram.max, counts: [...stats.histogram.counts] },
-    };
   }
 
   private flushReveal(): void {
     if (this.pendingReveal === undefined || !this.webviewReady || this.document.view?.kind !== 'checkpoint') return;
     this.post({ type: 'reveal', tensor: this.pendingReveal });
     this.pendingReveal = undefined;
-  }
-
-  private abortAll(reason: string): void {
-    for (const job of this.jobs.values()) job.abort(reason);
   }
 
   private post(message: HostToWebview): void {

@@ -30,50 +30,61 @@ interface TrackedPanel {
   readonly reveal: (tensorName: string) => void;
 }
 
-/** Resolved checkpoint panels by `fileKey`. */
-const panelsByFile = new Map<string, Set<TrackedPanel>>();
-/** Rows asked for in a tab whose panel was not resolved yet (a background tab after a window reload). */
-const pendingByFile = new Map<string, string>();
-
 /**
- * Registers a resolved panel showing `uri` and hands it the row to select first: one asked for
- * before it resolved, else the one in `uri`'s fragment.
+ * The resolved checkpoint panels of the window and the rows asked for before a panel resolved: one
+ * per extension activation (see src/extension/registry.ts), shared by the editor and the hover links.
  */
-export function trackPanel(uri: vscode.Uri, panel: vscode.WebviewPanel, reveal: (tensorName: string) => void): vscode.Disposable {
-  const key = fileKey(uri);
-  const tracked: TrackedPanel = { panel, reveal };
-  const panels = panelsByFile.get(key) ?? new Set<TrackedPanel>();
-  panelsByFile.set(key, panels.add(tracked));
-  const first = pendingByFile.get(key) ?? tensorFromFragment(uri);
-  pendingByFile.delete(key);
-  if (first !== undefined) reveal(first);
-  return new vscode.Disposable(() => {
-    panels.delete(tracked);
-    if (panels.size === 0) panelsByFile.delete(key);
-  });
-}
+export class CheckpointPanels implements vscode.Disposable {
+  /** Resolved checkpoint panels by `fileKey`. */
+  private readonly panelsByFile = new Map<string, Set<TrackedPanel>>();
+  /** Rows asked for in a tab whose panel was not resolved yet (a background tab after a window reload). */
+  private readonly pendingByFile = new Map<string, string>();
 
-/**
- * Shows `uri` in the checkpoint editor (`viewType` when it is not open yet) with `tensorName`'s
- * row selected, scrolled to and focused.
- */
-export async function revealTensor(uri: vscode.Uri, viewType: string, tensorName: string | undefined): Promise<void> {
-  const key = fileKey(uri);
-  const panels = [...(panelsByFile.get(key) ?? [])];
-  const shown = panels.find((p) => p.panel.active) ?? panels.find((p) => p.panel.visible) ?? panels.at(-1);
-  if (shown) {
-    shown.panel.reveal(shown.panel.viewColumn);
-    if (tensorName !== undefined) shown.reveal(tensorName);
-    return;
+  /**
+   * Registers a resolved panel showing `uri` and hands it the row to select first: one asked for
+   * before it resolved, else the one in `uri`'s fragment.
+   */
+  trackPanel(uri: vscode.Uri, panel: vscode.WebviewPanel, reveal: (tensorName: string) => void): vscode.Disposable {
+    const key = fileKey(uri);
+    const tracked: TrackedPanel = { panel, reveal };
+    const panels = this.panelsByFile.get(key) ?? new Set<TrackedPanel>();
+    this.panelsByFile.set(key, panels.add(tracked));
+    const first = this.pendingByFile.get(key) ?? tensorFromFragment(uri);
+    this.pendingByFile.delete(key);
+    if (first !== undefined) reveal(first);
+    return new vscode.Disposable(() => {
+      panels.delete(tracked);
+      if (panels.size === 0) this.panelsByFile.delete(key);
+    });
   }
-  const tab = openTab(key, viewType);
-  if (tab) {
-    if (tensorName !== undefined) pendingByFile.set(key, tensorName);
-    await vscode.commands.executeCommand('vscode.openWith', tab.input.uri, viewType, tab.column);
-    return;
+
+  /**
+   * Shows `uri` in the checkpoint editor (`viewType` when it is not open yet) with `tensorName`'s
+   * row selected, scrolled to and focused.
+   */
+  async revealTensor(uri: vscode.Uri, viewType: string, tensorName: string | undefined): Promise<void> {
+    const key = fileKey(uri);
+    const panels = [...(this.panelsByFile.get(key) ?? [])];
+    const shown = panels.find((p) => p.panel.active) ?? panels.find((p) => p.panel.visible) ?? panels.at(-1);
+    if (shown) {
+      shown.panel.reveal(shown.panel.viewColumn);
+      if (tensorName !== undefined) shown.reveal(tensorName);
+      return;
+    }
+    const tab = openTab(key, viewType);
+    if (tab) {
+      if (tensorName !== undefined) this.pendingByFile.set(key, tensorName);
+      await vscode.commands.executeCommand('vscode.openWith', tab.input.uri, viewType, tab.column);
+      return;
+    }
+    const resource = tensorName === undefined ? uri : withTensorFragment(uri, tensorName);
+    await vscode.commands.executeCommand('vscode.openWith', resource, viewType);
   }
-  const resource = tensorName === undefined ? uri : withTensorFragment(uri, tensorName);
-  await vscode.commands.executeCommand('vscode.openWith', resource, viewType);
+
+  dispose(): void {
+    this.panelsByFile.clear();
+    this.pendingByFile.clear();
+  }
 }
 
 /** The input and column of a `viewType` tab of the file, resolved or not. */

@@ -1,12 +1,12 @@
 /**
- * The set of checkpoints key hovers answer from. Files are indexed in the background from
- * metadata only (one bounded queue), cached by path + mtime + size, and looked up in memory:
+ * The set of checkpoints key hovers answer from. Files are indexed from metadata only (one bounded
+ * queue, started lazily), cached by path + mtime + size, and looked up in memory:
  * a lookup never reads a file. Pure: no vscode; the reading functions are passed in so the
  * same catalog serves the extension, the tests and the benchmark.
  */
 import type { ByteSource } from '../../core/io/byteSource';
-import type { CheckpointFormat, CheckpointIndex } from '../../core/checkpointIndex';
-import type { KeyMappingResult } from '../../ast/keyMapping';
+import type { CheckpointFormat } from '../../core/checkpointIndex';
+import { readCheckpointKeys, type CheckpointKeysData } from '../../ast/checkpointKeysData';
 import { CheckpointKeys, keyQuery, type KeyLookupHit } from './checkpointKeys';
 
 /** A file to index, with the stat values its cache entry is keyed by. */
@@ -18,9 +18,22 @@ export interface CatalogFile {
 }
 
 export interface CatalogReader {
-  openSource(path: string): Promise<ByteSource>;
-  openCheckpoint(source: ByteSource): Promise<CheckpointIndex>;
-  mapCheckpoint(index: CheckpointIndex): KeyMappingResult;
+  /** What hovers need of the file at `path` (the extension asks its reading worker). */
+  readKeys(path: string): Promise<CheckpointKeysData>;
+}
+
+/** A reader that lists files on this thread from the sources `openSource` gives (tests, benchmarks). */
+export function keysReader(openSource: (path: string) => Promise<ByteSource>): CatalogReader {
+  return {
+    async readKeys(path) {
+      const source = await openSource(path);
+      try {
+        return await readCheckpointKeys(source);
+      } finally {
+        await source.close();
+      }
+    },
+  };
 }
 
 export interface CatalogEntry {
@@ -48,15 +61,20 @@ export class CheckpointCatalog {
   private readonly listeners = new Set<() => void>();
   private preferred: string | undefined;
   private pinned: readonly string[] = [];
+  private reading: boolean;
 
   /**
-   * `concurrency` 1 by default: reading metadata is mostly parsing on the one JS thread, so files
-   * read side by side only delay the first answer (measured in bench/hover-index.results.md).
+   * `concurrency` 1 by default: reading metadata is mostly parsing on one thread, so files read side
+   * by side only delay the first answer (measured in bench/hover-index.results.md). A `lazy` catalog
+   * (the extension's) queues files but reads none before `start()` or an urgent add.
    */
   constructor(
     private readonly reader: CatalogReader,
     private readonly concurrency = 1,
-  ) {}
+    lazy = false,
+  ) {
+    this.reading = !lazy;
+  }
 
   /** Called after every change of the indexed set, the order or the queue. */
   onDidChange(listener: () => void): { dispose(): void } {
@@ -73,6 +91,22 @@ export class CheckpointCatalog {
 
   get failedCount(): number {
     return this.entries.size - this.indexedCount;
+  }
+
+  /**
+   * False until something asks: files are queued but none is read before the first hover over a
+   * key-like string, an opened checkpoint (an urgent add) or `start()`.
+   */
+  get started(): boolean {
+    return this.reading;
+  }
+
+  /** Starts reading the queue (idempotent). */
+  start(): void {
+    if (this.reading) return;
+    this.reading = true;
+    this.fire();
+    this.pump();
   }
 
   /** Files queued or being read. */
@@ -123,6 +157,7 @@ export class CheckpointCatalog {
     if (urgent) this.queue.unshift(file);
     else this.queue.push(file);
     this.fire();
+    if (urgent) this.start();
     this.pump();
   }
 
@@ -146,9 +181,9 @@ export class CheckpointCatalog {
     this.fire();
   }
 
-  /** Resolves when nothing is queued or being read. */
+  /** Resolves when nothing is queued or being read (at once while not started: nothing would ever read). */
   whenIdle(): Promise<void> {
-    if (this.pendingCount === 0) return Promise.resolve();
+    if (this.pendingCount === 0 || !this.reading) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -171,7 +206,7 @@ export class CheckpointCatalog {
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.queue.length > 0) {
+    while (this.reading && this.running < this.concurrency && this.queue.length > 0) {
       const file = this.queue.shift() as CatalogFile;
       this.running++;
       void this.index(file).finally(() => {
@@ -187,28 +222,13 @@ export class CheckpointCatalog {
     const stamp = `${file.mtimeMs}:${file.size}`;
     let entry: CatalogEntry;
     try {
-      const source = await this.reader.openSource(file.path);
-      let index: CheckpointIndex;
-      try {
-        index = await this.reader.openCheckpoint(source);
-      } finally {
-        await source.close();
-      }
-      entry = { path: file.path, stamp, keys: new CheckpointKeys(index, this.tryMap(index)), format: index.format };
+      const data = await this.reader.readKeys(file.path);
+      entry = { path: file.path, stamp, keys: new CheckpointKeys(data, data.mapping), format: data.format };
     } catch (err) {
       entry = { path: file.path, stamp, error: oneLine(err) };
     }
     // The file may have changed or left the workspace while it was being read.
     if (this.wanted.get(file.path) === stamp) this.entries.set(file.path, entry);
-  }
-
-  /** Checkpoints that are not AST models still answer with dtype and shape. */
-  private tryMap(index: CheckpointIndex): KeyMappingResult | undefined {
-    try {
-      return this.reader.mapCheckpoint(index);
-    } catch {
-      return undefined;
-    }
   }
 
   private fire(): void {

@@ -5,8 +5,12 @@
  * a workspace may hold dozens of checkpoints with thousands of tensors each. Pure: no vscode.
  */
 import type { CheckpointIndex } from '../../core/checkpointIndex';
+import type { KeyedTensor } from '../../ast/checkpointKeysData';
 import type { TensorInfo } from '../../core/tensors/tensorInfo';
 import type { HfModelKind, KeyMapping, KeyMappingResult, MappedTarget } from '../../ast/keyMapping';
+
+/** The part of an index the tables are built from (a whole CheckpointIndex, or what the worker sends). */
+export type KeyedIndex = Pick<CheckpointIndex, 'stateDicts'> & { readonly tensors: readonly KeyedTensor[] };
 
 /** The one prefix HF's classification model puts in front of every encoder key. */
 export const HF_CLASSIFIER_PREFIX = 'audio_spectrogram_transformer.';
@@ -70,14 +74,14 @@ export class CheckpointKeys {
   private readonly sourcePrefixes = new Set<string>();
   private readonly hfPrefixes = new Set<string>();
 
-  constructor(index: CheckpointIndex, astMapping: KeyMappingResult | undefined) {
+  constructor(index: KeyedIndex, astMapping: KeyMappingResult | undefined) {
     // A checkpoint of which nothing maps is not an AST model (a ResNet, an HF folder's own weights):
     // its hovers show the tensors only, not "no rule knows this key" on every line.
     const mapping = astMapping && astMapping.counts.mapped > 0 ? astMapping : undefined;
     this.tensorCount = index.tensors.length;
     this.model = mapping?.model;
     this.stateDictPath = mapping?.stateDictPath ?? largestStateDict(index);
-    const inStateDict = (t: TensorInfo): boolean => this.stateDictPath.every((p, i) => t.path[i] === p);
+    const inStateDict = (t: KeyedTensor): boolean => this.stateDictPath.every((p, i) => t.path[i] === p);
     this.keyPrefix = mapping?.keyPrefix ?? guessKeyPrefix(index.tensors.filter(inStateDict), this.stateDictPath);
     this.counts = mapping?.counts;
 
@@ -223,14 +227,14 @@ function stripPrefix(name: string, prefix: string): string {
 }
 
 /** Without a mapping, the state dict holding the most tensors is the one keys refer to. */
-function largestStateDict(index: CheckpointIndex): readonly string[] {
+function largestStateDict(index: KeyedIndex): readonly string[] {
   let best = index.stateDicts[0];
   for (const s of index.stateDicts) if (s.tensorCount > (best?.tensorCount ?? 0)) best = s;
   return best?.path ?? [];
 }
 
 /** Without a mapping, strip `module.` only when every state-dict key has it (a DataParallel save). */
-function guessKeyPrefix(tensors: readonly TensorInfo[], stateDictPath: readonly string[]): string {
+function guessKeyPrefix(tensors: readonly KeyedTensor[], stateDictPath: readonly string[]): string {
   const keyStart = stateDictPath.length;
   return tensors.length > 0 && tensors.every((t) => t.path[keyStart]?.startsWith('module.')) ? 'module.' : '';
 }

@@ -34,8 +34,15 @@ export class HoverStatusBar implements vscode.Disposable {
       this.item.hide();
       return;
     }
-    const noun = indexed === 1 ? 'checkpoint' : 'checkpoints';
-    this.item.text = pending > 0 ? `$(sync~spin) ${indexed} ${noun}, ${pending} to index` : `$(database) ${indexed} ${noun}`;
+    const noun = (n: number): string => (n === 1 ? 'checkpoint' : 'checkpoints');
+    if (!this.catalog.started) {
+      // Found, not read: reading waits for the first hover over a key or an opened checkpoint.
+      this.item.text = `$(database) ${pending} ${noun(pending)}`;
+      this.item.tooltip = `${pending} ${noun(pending)} found; key hovers read them when you first hover a key.\nClick to choose the checkpoint that answers first.`;
+      this.item.show();
+      return;
+    }
+    this.item.text = pending > 0 ? `$(sync~spin) ${indexed} ${noun(indexed)}, ${pending} to index` : `$(database) ${indexed} ${noun(indexed)}`;
     const preferred = this.catalog.preferredPath;
     const first = preferred ? vscode.workspace.asRelativePath(vscode.Uri.parse(preferred)) : 'open checkpoints, then the most recently written';
     const failed = this.catalog.failedCount > 0 ? `\n${this.catalog.failedCount} file(s) could not be read.` : '';

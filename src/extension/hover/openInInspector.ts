@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CHECKPOINT_VIEW_TYPES } from '../editor/checkpointEditorProvider';
-import { revealTensor } from '../editor/revealTensor';
+import type { CheckpointPanels } from '../editor/revealTensor';
 
 export const OPEN_IN_INSPECTOR_COMMAND = 'astCheckpoints.openInInspector';
 
@@ -14,13 +14,13 @@ export function openInInspectorLink(uri: vscode.Uri, tensorName: string | undefi
  * `astCheckpoints.openInInspector(target?, tensorName?)`. `target` is a Uri (explorer menu),
  * a URI string (hover links) or absent (palette: the active editor's file).
  */
-export async function openInInspector(target?: unknown, tensorName?: unknown): Promise<void> {
+export async function openInInspector(panels: CheckpointPanels, target?: unknown, tensorName?: unknown): Promise<void> {
   const uri = target instanceof vscode.Uri ? target : typeof target === 'string' ? vscode.Uri.parse(target) : activeResource();
   if (!uri) {
     void vscode.window.showErrorMessage('Open in Checkpoint Inspector: no checkpoint file is selected or active.');
     return;
   }
-  await revealTensor(uri, viewTypeFor(uri), typeof tensorName === 'string' ? tensorName : undefined);
+  await panels.revealTensor(uri, viewTypeFor(uri), typeof tensorName === 'string' ? tensorName : undefined);
 }
 
 /** `.bin` and `.safetensors` belong to the optional editor; the rest to the default one. */

@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { convertCheckpoint } from '../../../src/ast/convertCheckpoint';
+import { nodeOutputSink } from '../../../src/node/nodeOutputSink';
 import { detectModel } from '../../../src/ast/detect';
 import { ConversionCancelledError } from '../../../src/ast/errors';
 import { defaultConversionOptions } from '../../../src/ast/options';
@@ -97,6 +98,7 @@ describe('crash and cancel safety', () => {
       const outDir = join(dir, 'cancelled');
       await assert.rejects(
         convertCheckpoint(plan, source, outDir, {
+          sink: nodeOutputSink,
           signal: abort.signal,
           sourceFileName: 'small.pth',
           onProgress: (p) => { if (p.tensorsDone === 3) abort.abort(); },

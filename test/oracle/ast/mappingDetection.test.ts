@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CheckpointIndex } from '../../../src/core/checkpointIndex';
 import type { ByteSource } from '../../../src/core/io/byteSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { detectModel } from '../../../src/ast/detect';
 import { buildHfConfig, dimsFromConfig } from '../../../src/ast/hfConfig';

@@ -4,13 +4,14 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ByteSource } from '../../../src/core/io/byteSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { convertCheckpoint } from '../../../src/ast/convertCheckpoint';
 import { detectModel } from '../../../src/ast/detect';
 import { defaultConversionOptions } from '../../../src/ast/options';
 import { planConversion, type ConversionPlan } from '../../../src/ast/plan';
 import { verifyFolder } from '../../../src/ast/verify';
+import { nodeOutputFolder, nodeOutputSink } from '../../../src/node/nodeOutputSink';
 import { runPythonJson, tempDir } from '../../helpers/torch';
 
 const BUILD = String.raw`
@@ -36,7 +37,7 @@ describe('verification of a written folder', () => {
     const index = await openCheckpoint(source);
     const detection = await detectModel(index, source);
     plan = planConversion(index, detection, { ...defaultConversionOptions(detection), frequencyStride: 10 });
-    await convertCheckpoint(plan, source, good, { sourceFileName: 'pre.pth' });
+    await convertCheckpoint(plan, source, good, { sourceFileName: 'pre.pth', sink: nodeOutputSink });
   });
 
   const copyOf = (name: string): string => {
@@ -47,7 +48,7 @@ describe('verification of a written folder', () => {
   };
 
   it('the written folder verifies, copies and q/k/v rows also against their source slices', async () => {
-    const { problems, summary } = await verifyFolder(good, plan, source);
+    const { problems, summary } = await verifyFolder(nodeOutputFolder(good), plan, source);
     assert.deepEqual(problems, []);
     assert.equal(summary.tensors, plan.tensors.length);
     const kept = plan.tensors.filter((t) => t.transform.kind !== 'pos-embed').length;
@@ -68,14 +69,14 @@ describe('verification of a written folder', () => {
 
   it('one flipped byte in a q/k/v row slice is reported with the tensor, the offset and its source', async () => {
     const target = 'encoder.layer.1.attention.attention.key.weight';
-    const { problems } = await verifyFolder(flipped('flipped-key', target, 5), plan, source);
+    const { problems } = await verifyFolder(nodeOutputFolder(flipped('flipped-key', target, 5)), plan, source);
     assert.deepEqual(problems, [`${target}: byte 5 differs from its source slice in module.v.blocks.1.attn.qkv.weight`]);
   });
 
   it('one flipped byte in the adapted position embeddings is caught against the tensor computed again', async () => {
     const target = 'embeddings.position_embeddings';
     assert.equal(plan.tensors.find((t) => t.name === target)?.transform.kind, 'pos-embed', 'the plan adapts the position embeddings');
-    const { problems } = await verifyFolder(flipped('flipped-pos', target, 4099), plan, source);
+    const { problems } = await verifyFolder(nodeOutputFolder(flipped('flipped-pos', target, 4099)), plan, source);
     assert.deepEqual(problems, [`${target}: byte 4099 differs from the tensor computed from module.v.pos_embed`]);
   });
 
@@ -83,7 +84,7 @@ describe('verification of a written folder', () => {
     const dir = copyOf('config');
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, num_hidden_layers: 3, max_length: 512 }));
-    const { problems } = await verifyFolder(dir, plan, source);
+    const { problems } = await verifyFolder(nodeOutputFolder(dir), plan, source);
     assert.ok(problems.includes('embeddings.position_embeddings: shape [1,770,192] but config.json implies [1,386,192]'), problems.join('\n'));
     assert.ok(problems.includes('encoder.layer.2.layernorm_after.bias: missing from model.safetensors'), problems.join('\n'));
   });

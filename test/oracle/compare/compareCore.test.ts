@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { compareCheckpoints, type CompareProgress, type CompareSide } from '../../../src/core/compare/compareCheckpoints';
 import type { ByteSource } from '../../../src/core/io/byteSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { runPythonJson, tempDir } from '../../helpers/torch';
 

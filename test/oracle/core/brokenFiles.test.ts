@@ -8,7 +8,7 @@ import { runPythonJson, tempDir } from '../../helpers/torch';
 import {
   NotACheckpointError, PickleFormatError, SafetensorsFormatError, TorchFormatError, ZipFormatError,
 } from '../../../src/core/errors';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 
 const WRITE_GOOD_FILES = String.raw`

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../../helpers/torch';
 import { countingSource } from '../../../src/core/io/countingSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
-import { tensorSha256 } from '../../../src/core/tensors/tensorReader';
+import { tensorSha256 } from '../../../src/node/tensorSha256';
 import { torchJson, type ExpectedTensor } from './torchExpectations';
 
 const WRITE_BIG = String.raw`

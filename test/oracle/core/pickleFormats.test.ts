@@ -9,10 +9,10 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../helpers/cli';
 import { runPython, runPythonJson, tempDir } from '../../helpers/torch';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { tensorStatistics } from '../../../src/core/tensors/statistics';
-import { tensorSha256 } from '../../../src/core/tensors/tensorReader';
+import { tensorSha256 } from '../../../src/node/tensorSha256';
 import type { CheckpointIndex, ModuleSource, SafetyReport } from '../../../src/core/checkpointIndex';
 
 const SCRIPT = join(process.cwd(), 'test', 'fixtures', 'make_pickle_formats.py');

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runPythonJson, tempDir } from '../../helpers/torch';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { tensorStatistics } from '../../../src/core/tensors/statistics';
 import type { ByteSource } from '../../../src/core/io/byteSource';

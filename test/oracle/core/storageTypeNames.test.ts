@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runPythonJson, tempDir } from '../../helpers/torch';
 import { TorchFormatError } from '../../../src/core/errors';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 
 const PROTOTYPE_NAMES = ['constructor', '__proto__', 'toString'];

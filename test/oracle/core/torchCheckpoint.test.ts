@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/torch';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
-import { readTensor, tensorSha256 } from '../../../src/core/tensors/tensorReader';
+import { readTensor } from '../../../src/core/tensors/tensorReader';
+import { tensorSha256 } from '../../../src/node/tensorSha256';
 import type { CheckpointIndex, MetaValue } from '../../../src/core/checkpointIndex';
 import { torchJson, type ExpectedTensor } from './torchExpectations';
 

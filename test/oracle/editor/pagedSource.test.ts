@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { ByteSource } from '../../../src/core/io/byteSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
-import { PagedSource } from '../../../src/extension/common/pagedSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
+import { PagedSource } from '../../../src/core/io/pagedSource';
 import { projectFixturesDir } from '../../helpers/ssastSample';
 
 /** Counts the reads that reach the file. */

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SafetyReport } from '../../../src/core/checkpointIndex';
 import { CheckpointError } from '../../../src/core/errors';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { isDataTypeRef } from '../../../src/core/safety/classifyGlobals';
 import { writeManyCheckpoints } from '../../helpers/manyCheckpoints';

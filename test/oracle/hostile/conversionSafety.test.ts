@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { removeStaleStaging } from '../../../src/ast/stagingFolder';
+import { removeStaleStaging } from '../../../src/node/stagingFolder';
 import { CLI_PATH, runCli } from '../../helpers/cli';
 import { runPython, tempDir } from '../../helpers/torch';
 

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../helpers/cli';
 import { runPython, runPythonJson, tempDir } from '../../helpers/torch';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { readTensor } from '../../../src/core/tensors/tensorReader';
 import type { SafetyReport } from '../../../src/core/checkpointIndex';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runPython, tempDir } from '../../helpers/torch';
 import { CheckpointError } from '../../../src/core/errors';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { attempt, type Attempt } from '../../hostile/attempt';
 import {
   concat, dictPickle, le64, legacyTorch, op, rebuildTensor, repeat, SIX_FLOATS, storagePid, torchZip, zipArchive,

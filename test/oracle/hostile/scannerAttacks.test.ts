@@ -9,9 +9,9 @@ import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SafetyReport } from '../../../src/core/checkpointIndex';
 import { CheckpointError } from '../../../src/core/errors';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
-import { buildCheckpointView, buildErrorView } from '../../../src/extension/editor/buildView';
+import { buildCheckpointView, buildErrorView } from '../../../src/worker/view/buildView';
 import { runCli } from '../../helpers/cli';
 import { runPython, runPythonJson, tempDir } from '../../helpers/torch';
 

@@ -3,10 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { countingSource, type CountingSource } from '../../../src/core/io/countingSource';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
-import { openCheckpoint } from '../../../src/core/openCheckpoint';
-import { mapCheckpoint } from '../../../src/ast/mapping';
-import { CheckpointCatalog, type CatalogFile } from '../../../src/extension/hover/checkpointCatalog';
+import { openFileSource } from '../../../src/node/nodeFileSource';
+import { CheckpointCatalog, keysReader, type CatalogFile } from '../../../src/extension/hover/checkpointCatalog';
 import { hoverMarkdown } from '../../../src/extension/hover/hoverMarkdown';
 import { fixturesDir } from '../../harness/paths';
 import { writeSsastSample, type TorchTensorFacts } from '../../helpers/ssastSample';
@@ -16,16 +14,12 @@ import { runPython, tempDir } from '../../helpers/torch';
 function countingCatalog(): { catalog: CheckpointCatalog; opened: string[]; reads: () => number } {
   const opened: string[] = [];
   const sources: CountingSource[] = [];
-  const catalog = new CheckpointCatalog({
-    openSource: async (path) => {
-      opened.push(path);
-      const source = countingSource(await openFileSource(path));
-      sources.push(source);
-      return source;
-    },
-    openCheckpoint,
-    mapCheckpoint: (index) => mapCheckpoint(index),
-  });
+  const catalog = new CheckpointCatalog(keysReader(async (path) => {
+    opened.push(path);
+    const source = countingSource(await openFileSource(path));
+    sources.push(source);
+    return source;
+  }));
   return { catalog, opened, reads: () => sources.reduce((n, s) => n + s.reads, 0) };
 }
 

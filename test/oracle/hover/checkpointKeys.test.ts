@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
-import { openFileSource } from '../../../src/core/io/nodeFileSource';
+import { openFileSource } from '../../../src/node/nodeFileSource';
 import { openCheckpoint } from '../../../src/core/openCheckpoint';
 import { mapCheckpoint } from '../../../src/ast/mapping';
 import { CheckpointKeys, type KeyLookupHit } from '../../../src/extension/hover/checkpointKeys';

@@ -1,8 +1,8 @@
 // `fs.promises` is reached through `node:fs` on first use, not imported: loading it costs a CLI run ~1 ms,
 // and the CLI's synchronous opening below never needs it.
 import { closeSync, fstatSync, openSync, promises as fsPromises, read, readSync } from 'node:fs';
-import type { ByteSource } from './byteSource';
-import { checkRange } from './checkRange';
+import type { ByteSource } from '../core/io/byteSource';
+import { checkRange } from '../core/io/checkRange';
 
 const MAX_READ_CALL = 1024 * 1024 * 1024;
 

@@ -1,9 +1,8 @@
 /**
  * Turns what the core and the AST domain know about a file into the plain view model the webview
- * renders. No `vscode` here: the same function is unit-tested on torch-written files.
+ * renders. Runs in the reading worker; the same function is tested on torch-written files.
  */
 import type { CheckpointIndex, SafetyReport } from '../../core/checkpointIndex';
-import { CheckpointError } from '../../core/errors';
 import { isDataTypeRef } from '../../core/safety/classifyGlobals';
 import type { DType } from '../../core/tensors/dtype';
 import type { KeyMappingResult } from '../../ast/keyMapping';
@@ -17,6 +16,8 @@ import type {
   TargetView,
   TensorRow,
 } from '../../protocol/messages';
+import { CheckpointError, errorShape } from '../../core/errors';
+import { errorView } from '../../protocol/errorView';
 import { metadataOutline } from './metadataOutline';
 import { posEmbedBreakdown, type GridFacts } from './posEmbedBreakdown';
 
@@ -62,19 +63,11 @@ export function buildCheckpointView({ file, index, mapping, detection, loadMs }:
   };
 }
 
-/** Error view for anything thrown while opening: message plus the offset and entry the core names. */
+/** Error view for anything thrown while opening: message plus the code, offset and entry the core names. */
 export function buildErrorView(file: FileFacts, err: unknown): ErrorView {
-  const e = err instanceof Error ? err : new Error(String(err));
-  const { offset, entry } = e as { offset?: unknown; entry?: unknown };
-  return {
-    kind: 'error',
-    file,
-    errorName: e.name || 'Error',
-    message: e.message || String(err),
-    ...(typeof offset === 'number' ? { offset } : {}),
-    ...(typeof entry === 'string' ? { entry } : {}),
-    ...(err instanceof CheckpointError && err.safety ? { safety: safetyView(err.safety) } : {}),
-  };
+  // A pickle's verdict survives its read error: the banner shows what was seen before it.
+  const safety = err instanceof CheckpointError && err.safety ? { safety: safetyView(err.safety) } : {};
+  return { ...errorView(file, errorShape(err)), ...safety };
 }
 
 const NO_TARGETS: readonly TargetView[] = [];

@@ -1,4 +1,4 @@
-import type { ByteSource } from '../../core/io/byteSource';
+import type { ByteSource } from './byteSource';
 
 const PAGE_BYTES = 256 * 1024;
 const MAX_PAGES = 64;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DestinationExistsError } from './errors';
+import { DestinationExistsError } from '../ast/errors';
 
 /**
  * Output is written into a hidden folder beside the destination (same file system, so the final
