@@ -8,7 +8,8 @@ import { userCacheDir } from './userCacheDir';
 const USAGE = `usage: ckpt-ast <command> [options]
 
 commands:
-  inspect FILE [--json] [--hash]     list the tensors of a checkpoint
+  inspect FILE [--json] [--hash]     list the tensors of a checkpoint (FILE: a file, model folder,
+                                     shard index, or http(s)/hf:// URL)
   convert FILE --out DIR [options]   convert an SSAST/AST checkpoint to a Hugging Face AST folder
   diff A B [--json] [--no-values]    compare two checkpoints tensor by tensor
 

@@ -85,8 +85,10 @@ async function answerAllSteps(wb: Workbench, answer: (p: Prompt) => Promise<stri
 async function openAndConvert(wb: Workbench, checkpoint: string): Promise<void> {
   await wb.quickOpen(checkpoint);
   await wb.waitForActiveTab(checkpoint);
-  // A webview still loading takes the keyboard focus away from the palette's F1.
-  await wb.webviewFrame();
+  // A webview still loading takes the keyboard focus away from the palette's F1: wait until it shows the view
+  // (the reading worker sends it after the `loading` message, so the frame alone is not enough).
+  const frame = await wb.webviewFrame();
+  await frame.locator('[data-kind="checkpoint"], [data-kind="error"]').first().waitFor();
   await wb.runCommand('Convert to HF AST');
 }
 

@@ -1,10 +1,11 @@
 import type { CheckpointIndex, GlobalRef, SafetyReport } from '../checkpointIndex';
-import { CheckpointError, PickleFormatError } from '../errors';
+import { PickleFormatError } from '../errors';
 import type { ByteSource } from '../io/byteSource';
 import { JoblibArrays } from '../joblib/joblibArrays';
 import { unpickle } from '../pickle/unpickler';
 import { globalName, type PyObject } from '../pickle/values';
 import { mergeReports, namesReport, safetyReport } from '../safety/classifyGlobals';
+import { withSafety } from '../safety/describeSafety';
 import { embeddedStorage, type NestedReader } from './embeddedStorage';
 import { walkObjectTree } from './objectTree';
 import { BadRebuildError, type InlineTensors, type ResolvedStorage } from './tensorRebuild';
@@ -44,14 +45,8 @@ export async function readPlainPickle(source: ByteSource, readNested: NestedRead
   }
   const safety = mergeReports([judgeLoader(safetyReport(pickled), unscanned), namesReport(joblib.globals), ...nestedReports]);
   const inline: InlineTensors = { storage: (call) => storages.get(call), tensor: (obj) => joblib.tensor(obj) };
-  let tree;
-  try {
-    tree = walkObjectTree(file, pickled.value, noPersistentIds, inline);
-  } catch (err) {
-    // Never an error without a verdict: what the pickle names is known by now.
-    if (err instanceof CheckpointError) err.safety ??= safety;
-    throw err;
-  }
+  // Never an error without a verdict: what the pickle names is known by now.
+  const tree = await withSafety(() => safety, async () => walkObjectTree(file, pickled.value, noPersistentIds, inline));
   return {
     file,
     format: joblib.count > 0 ? 'joblib' : 'pickle',
