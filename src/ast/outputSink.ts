@@ -37,6 +37,12 @@ export interface OutputSink {
   stage(dest: string): Promise<OutputFolder>;
   /** Moves the staged folder into place; an existing destination only goes with `replace`. */
   commit(folder: OutputFolder, dest: string, replace: boolean): Promise<void>;
+  /**
+   * Moves the single file `file` of a staged folder into place as the file `destFile` (for outputs that
+   * are one file, e.g. `x.safetensors` or `x.npy`) and removes the folder; an existing file only goes
+   * with `replace`.
+   */
+  commitFile(folder: OutputFolder, file: string, destFile: string, replace: boolean): Promise<void>;
   /** Removes the staged folder after a failure or a cancel. */
   discard(folder: OutputFolder): Promise<void>;
   /** sha256 hex of `bytes` (names the source pickle in the report). */

@@ -3,7 +3,7 @@ import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { OutputFile, OutputFolder, OutputSink } from '../ast/outputSink';
 import { openFileSource } from './nodeFileSource';
-import { commitStaging, createStaging, removeStaleStaging } from './stagingFolder';
+import { commitStaging, commitStagedFile, createStaging, removeStaleStaging } from './stagingFolder';
 
 /** An OutputFolder over the directory `dir` (a staging folder, or any folder to verify). */
 export function nodeOutputFolder(dir: string): OutputFolder {
@@ -33,6 +33,7 @@ export const nodeOutputSink: OutputSink = {
     return nodeOutputFolder(await createStaging(dest));
   },
   commit: (folder, dest, replace) => commitStaging(folder.name, dest, replace),
+  commitFile: (folder, file, destFile, replace) => commitStagedFile(folder.name, file, destFile, replace),
   discard: (folder) => rm(folder.name, { recursive: true, force: true }),
   async sha256(bytes) {
     // Loaded on first use: listing (which never hashes) starts without node:crypto.

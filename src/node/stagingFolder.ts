@@ -56,6 +56,16 @@ export async function commitStaging(staging: string, outDir: string, force: bool
   await rm(replaced, { recursive: true, force: true });
 }
 
+/**
+ * Moves `staging/file` into place as `destFile` and removes the staging folder. One rename, so an
+ * existing file (only replaced with `force`) is never missing or half-written at any moment.
+ */
+export async function commitStagedFile(staging: string, file: string, destFile: string, force: boolean): Promise<void> {
+  if (!force && existsSync(destFile)) throw new DestinationExistsError(destFile);
+  await rename(join(staging, file), destFile);
+  await rm(staging, { recursive: true, force: true });
+}
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
