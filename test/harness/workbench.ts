@@ -195,6 +195,26 @@ export class Workbench {
     return ((await item.textContent()) ?? '').trim();
   }
 
+  /**
+   * What the workbench shows right now, in one line for a failure message: the active tab, the quick
+   * input (title, placeholder, value, message, rows with the focused one marked) and the toasts.
+   */
+  async describeState(): Promise<string> {
+    return this.page.evaluate(() => {
+      const text = (el: Element | null) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+      const widget = document.querySelector('.quick-input-widget') as HTMLElement | null;
+      const shown = widget !== null && widget.offsetParent !== null && widget.style.display !== 'none';
+      const input = widget?.querySelector('.quick-input-box input') as HTMLInputElement | null;
+      const rows = [...(widget?.querySelectorAll('.quick-input-list .monaco-list-row') ?? [])].slice(0, 6)
+        .map((r) => `${r.classList.contains('focused') ? '>' : ''}${text(r)}`);
+      const quick = shown
+        ? `quick input "${text(widget.querySelector('.quick-input-title'))}" placeholder "${input?.placeholder ?? ''}" value "${input?.value ?? ''}" message "${text(widget.querySelector('.quick-input-message'))}" rows [${rows.join(' | ')}]`
+        : 'no quick input';
+      const toasts = [...document.querySelectorAll('.notifications-toasts .notification-list-item-message')].map(text);
+      return `active tab "${text(document.querySelector('.part.editor .tab.active'))}"; ${quick}; toasts [${toasts.join(' | ')}]; focus in ${document.activeElement?.tagName ?? 'nothing'}`;
+    });
+  }
+
   /** Saves a PNG of the whole workbench as test-results/NAME.png and returns its path. */
   async screenshot(name: string): Promise<string> {
     mkdirSync(testResultsDir(), { recursive: true });

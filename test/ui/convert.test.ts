@@ -58,7 +58,11 @@ async function nextPrompt(wb: Workbench, previous: string): Promise<Prompt> {
       return visible && /Convert to HF AST \(\d+\/\d+\)/.test(el.textContent ?? '') && el.textContent !== prev;
     },
     [previous],
-  );
+  ).catch(async (err: unknown) => {
+    // Say what was on screen instead of only "timeout": the picture and the state name the stuck step.
+    const picture = await wb.screenshot(`convert-no-next-prompt-${Date.now()}`);
+    throw new Error(`no Convert to HF AST step after "${previous}": ${await wb.describeState()} (screenshot ${picture}; ${String(err)})`);
+  });
   const q = await wb.quickInput();
   const m = STEP_TITLE.exec(q.title) ?? STEP_TITLE.exec((await title.textContent()) ?? '');
   assert.ok(m, `not a Convert to HF AST step: "${q.title}"`);
