@@ -18,6 +18,9 @@ export async function findLabelCsvs(): Promise<LabelCsv[]> {
   let uris: vscode.Uri[];
   try {
     uris = await vscode.workspace.findFiles('**/*.csv', '**/{node_modules,.git}/**', MAX_CSV_FILES, search.token);
+  } catch {
+    // A cancelled (timed-out) search may reject instead of answering with what it found.
+    uris = [];
   } finally {
     clearTimeout(timer);
     search.dispose();
