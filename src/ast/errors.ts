@@ -24,7 +24,7 @@ export class ConversionRefusedError extends Error {
 /** The destination exists and `force` was not given: nothing was written. */
 export class DestinationExistsError extends Error {
   constructor(readonly outDir: string) {
-    super(`${outDir} already exists; choose another folder or replace it (--force)`);
+    super(`${outDir} already exists; choose another name or replace it (--force)`);
     this.name = 'DestinationExistsError';
   }
 

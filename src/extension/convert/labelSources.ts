@@ -3,8 +3,6 @@ import { parseLabelCsv } from '../../ast/labels';
 
 const MAX_CSV_FILES = 50;
 const MAX_CSV_BYTES = 2 * 1024 * 1024;
-/** A workspace search that takes longer (a huge or network folder) gives up: the step still offers typed and generic labels. */
-const SEARCH_TIMEOUT_MS = 5000;
 
 export interface LabelCsv {
   readonly uri: vscode.Uri;
@@ -13,18 +11,7 @@ export interface LabelCsv {
 
 /** The workspace's CSV files that hold labels (AudioSet's class_labels_indices.csv and the like). */
 export async function findLabelCsvs(): Promise<LabelCsv[]> {
-  const search = new vscode.CancellationTokenSource();
-  const timer = setTimeout(() => search.cancel(), SEARCH_TIMEOUT_MS);
-  let uris: vscode.Uri[];
-  try {
-    uris = await vscode.workspace.findFiles('**/*.csv', '**/{node_modules,.git}/**', MAX_CSV_FILES, search.token);
-  } catch {
-    // A cancelled (timed-out) search may reject instead of answering with what it found.
-    uris = [];
-  } finally {
-    clearTimeout(timer);
-    search.dispose();
-  }
+  const uris = await vscode.workspace.findFiles('**/*.csv', '**/{node_modules,.git}/**', MAX_CSV_FILES);
   const found: LabelCsv[] = [];
   for (const uri of uris) {
     try {

@@ -1,5 +1,6 @@
-// Malformed and hostile structures: each ends in under 2 s with a one-line CheckpointError naming the
-// file and what is wrong (or lists, for structures that are legal but nasty), never another exception.
+// Malformed and hostile structures: each ends in under 2 s of CPU with a one-line CheckpointError naming
+// the file and what is wrong (or lists, for structures that are legal but nasty), never another exception;
+// the 5M-value case runs in its own CLI process under a heap cap instead (its bound is memory).
 // Bounds the core enforces (so memory stays bounded): pickle values 5M, nested MARKs 100k, memo 5M,
 // ints 64 KiB, data.pkl 1 GiB (and at most 1032× its deflated size), central directory 256 MiB,
 // safetensors header 100 MiB, object walk 1M values / depth 200 / 100k tensors, tensor reads 2 GiB.

@@ -32,7 +32,7 @@ describe('nodeOutputSink.commitFile', () => {
     const dest = join(dir, 'kept.safetensors');
     writeFileSync(dest, 'user data');
     const staged = await stageAndWrite(dest, 'second');
-    await assert.rejects(nodeOutputSink.commitFile(staged, 'out.bin', dest, false), { name: 'DestinationExistsError' });
+    await assert.rejects(nodeOutputSink.commitFile(staged, 'out.bin', dest, false), { name: 'DestinationExistsError', message: `${dest} already exists; choose another name or replace it (--force)` });
     assert.equal(readFileSync(dest, 'utf8'), 'user data');
     await nodeOutputSink.discard(staged);
     await nodeOutputSink.commitFile(await stageAndWrite(dest, 'third'), 'out.bin', dest, true);
